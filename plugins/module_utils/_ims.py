@@ -1,0 +1,163 @@
+# -*- coding: utf-8 -*-
+# Copyright: huaweicloud.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""IMS API calls, one method per documented operation. No state logic here."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import AmbiguousRequestError, HuaweiCloudError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import JobWaiter
+
+GLANCE_PATCH_TYPE = "application/openstack-images-v2.1-json-patch"
+
+
+class ImsApi(object):
+    def __init__(self, client, waiter=None):
+        self.client = client
+        self.waiter = waiter or JobWaiter(self.get_job)
+
+    def in_region(self, region, project_id=None):
+        """The same identity, talking to another region's endpoint."""
+        return ImsApi(self.client.for_region(region, project_id))
+
+    @property
+    def project_id(self):
+        return self.client.project_id
+
+    # Images: queries ---------------------------------------------------------
+
+    def list_images(self, filters=None, limit=500):
+        """Every image matching the documented /v2/cloudimages filters, all pages."""
+        return list(self.client.paginate("/v2/cloudimages", filters, "images", limit=limit))
+
+    def get_image(self, image_id):
+        """The image with this id, or None."""
+        images = self.client.request("GET", "/v2/cloudimages", query={"id": image_id}).get("images", [])
+        return images[0] if images else None
+
+    def find_images(self, name, owned=True):
+        """Images with exactly this name (names are not unique in IMS)."""
+        filters = {"name": name}
+        if owned:
+            filters["owner"] = self.project_id
+        return [image for image in self.list_images(filters) if image.get("name") == name]
+
+    # Images: creation ------------------------------------------------------
+
+    def create_image(self, body):
+        """POST /v2/cloudimages/action (ECS, EVS, OBS file, ISO, data_images): job id."""
+        return self._job("POST", "/v2/cloudimages/action", body)
+
+    def quick_import(self, body):
+        return self._job("POST", "/v2/cloudimages/quickimport/action", body)
+
+    def create_data_images(self, body):
+        return self._job("POST", "/v1/cloudimages/dataimages/action", body)
+
+    def create_whole_image(self, body):
+        return self._job("POST", "/v1/cloudimages/wholeimages/action", body)
+
+    def create_metadata(self, body):
+        """Glance POST /v2/images: a queued image with no file yet (register/upload)."""
+        return self.client.request("POST", "/v2/images", body=body)
+
+    def register(self, image_id, image_url):
+        return self._job("PUT", "/v1/cloudimages/%s/upload" % image_id, {"image_url": image_url})
+
+    def upload_file(self, image_id, stream):
+        """Glance PUT /v2/images/{id}/file, streamed from an open binary file."""
+        self.client.request("PUT", "/v2/images/%s/file" % image_id, data=stream,
+                            content_type="application/octet-stream")
+
+    def export(self, image_id, bucket_url, file_format, is_quick_export=False):
+        body = {"bucket_url": bucket_url, "file_format": file_format, "is_quick_export": is_quick_export}
+        return self._job("POST", "/v1/cloudimages/%s/file" % image_id, body)
+
+    def copy(self, image_id, body):
+        return self._job("POST", "/v1/cloudimages/%s/copy" % image_id, body)
+
+    def cross_region_copy(self, image_id, body):
+        return self._job("POST", "/v1/cloudimages/%s/cross_region_copy" % image_id, body)
+
+    # Images: changes ---------------------------------------------------------
+
+    def update_image(self, image_id, operations):
+        """PATCH /v2/cloudimages/{id} with JSON-patch operations; returns the image."""
+        return self.client.request("PATCH", "/v2/cloudimages/%s" % image_id, body=operations)
+
+    def glance_update_image(self, image_id, operations):
+        return self.client.request("PATCH", "/v2/images/%s" % image_id, body=operations,
+                                   content_type=GLANCE_PATCH_TYPE)
+
+    def delete_image(self, image_id, delete_backup=False):
+        """Glance DELETE; a 404 means it is already gone, which is what we wanted."""
+        try:
+            self.client.request("DELETE", "/v2/images/%s" % image_id,
+                                body={"delete_backup": True} if delete_backup else None)
+        except HuaweiCloudError as error:
+            if error.status != 404:
+                raise
+
+    # Sharing -----------------------------------------------------------------
+
+    def list_members(self, image_id):
+        return self.client.request("GET", "/v2/images/%s/members" % image_id).get("members", [])
+
+    def add_members(self, image_ids, project_ids):
+        return self._job("POST", "/v1/cloudimages/members", {"images": image_ids, "projects": project_ids})
+
+    def remove_members(self, image_ids, project_ids):
+        return self._job("DELETE", "/v1/cloudimages/members", {"images": image_ids, "projects": project_ids})
+
+    def set_member_status(self, image_ids, project_id, status, vault_id=None):
+        body = {"images": image_ids, "project_id": project_id, "status": status}
+        if vault_id:
+            body["vault_id"] = vault_id
+        return self._job("PUT", "/v1/cloudimages/members", body)
+
+    # Service information -----------------------------------------------------
+
+    def get_quota(self):
+        return self.client.request("GET", "/v1/cloudimages/quota").get("quotas", {})
+
+    def list_os_versions(self, tag=None):
+        result = self.client.request("GET", "/v1/cloudimages/os_version", query={"tag": tag} if tag else None)
+        return result if isinstance(result, list) else result.get("os_versions", result)
+
+    # Jobs --------------------------------------------------------------------
+
+    def get_job(self, job_id):
+        job = self.client.request("GET", "/v1/%s/jobs/%s" % (self.project_id, job_id))
+        job.setdefault("job_id", job_id)
+        return job
+
+    def wait_job(self, job_id, timeout):
+        return self.waiter.wait(job_id, timeout)
+
+    def wait_jobs(self, job_ids, timeout):
+        return self.waiter.wait_all(job_ids, timeout)
+
+    def _job(self, method, path, body):
+        return self.client.request(method, path, body=body)["job_id"]
+
+
+def create_once(create, find_existing, retries=3):
+    """Run a non-idempotent create whose response may be lost, without doubling it.
+
+    ``create()`` returns the new resource's handle; ``find_existing()`` returns
+    a handle if an earlier attempt did take effect, else None. After an
+    ambiguous failure we look before we try again.
+    """
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return create()
+        except AmbiguousRequestError:
+            if attempt > retries:
+                raise
+            found = find_existing()
+            if found is not None:
+                return found

@@ -1,0 +1,110 @@
+# -*- coding: utf-8 -*-
+# Copyright: huaweicloud.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every module shares: the common options, the client, and error reporting."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._client import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    Credentials,
+    HuaweiCloudClient,
+)
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import ImsApi
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._retries import RetryPolicy
+
+
+def _env(*names):
+    return dict(fallback=(env_fallback, list(names)))
+
+
+# Keep in sync with plugins/doc_fragments/ims.py (validate-modules checks it).
+COMMON_ARGUMENT_SPEC = dict(
+    access_key=dict(type="str", no_log=True, aliases=["ak"], **_env("HUAWEICLOUD_ACCESS_KEY")),
+    secret_key=dict(type="str", no_log=True, aliases=["sk"], **_env("HUAWEICLOUD_SECRET_KEY")),
+    security_token=dict(type="str", no_log=True, **_env("HUAWEICLOUD_SECURITY_TOKEN")),
+    user=dict(type="str", **_env("HUAWEICLOUD_USER")),
+    password=dict(type="str", no_log=True, **_env("HUAWEICLOUD_PASSWORD")),
+    domain=dict(type="str", **_env("HUAWEICLOUD_DOMAIN")),
+    region=dict(type="str", required=True, **_env("HUAWEICLOUD_REGION")),
+    project_id=dict(type="str", **_env("HUAWEICLOUD_PROJECT_ID")),
+    ims_endpoint=dict(type="str", **_env("HUAWEICLOUD_IMS_ENDPOINT")),
+    iam_endpoint=dict(type="str", **_env("HUAWEICLOUD_IAM_ENDPOINT")),
+    validate_certs=dict(type="bool", default=True, **_env("HUAWEICLOUD_VALIDATE_CERTS")),
+    timeout=dict(type="int", default=60),
+    max_retries=dict(type="int", default=5),
+)
+
+WAIT_ARGUMENT_SPEC = dict(
+    wait=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=1800),
+)
+
+
+class HuaweiCloudModule(object):
+    """An AnsibleModule with the common options, input checks and a lazily built client."""
+
+    def __init__(self, argument_spec, with_wait=False, **kwargs):
+        spec = dict(COMMON_ARGUMENT_SPEC)
+        if with_wait:
+            spec.update(WAIT_ARGUMENT_SPEC)
+        spec.update(argument_spec)
+        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        self.params = self.module.params
+        self.check_mode = self.module.check_mode
+        if not HAS_REQUESTS:
+            self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        self._check_common_params()
+        self._api = None
+
+    def _check_common_params(self):
+        p = self.params
+        if bool(p["access_key"]) != bool(p["secret_key"]):
+            self.fail("access_key and secret_key must be given together")
+        if not p["access_key"] and not (p["user"] and p["password"] and p["domain"]):
+            self.fail("no credentials: set access_key and secret_key (HUAWEICLOUD_ACCESS_KEY/"
+                      "HUAWEICLOUD_SECRET_KEY), or user, password and domain (HUAWEICLOUD_USER/"
+                      "HUAWEICLOUD_PASSWORD/HUAWEICLOUD_DOMAIN)")
+        for name in ("timeout", "max_retries"):
+            if p[name] < (1 if name == "timeout" else 0):
+                self.fail("%s must be %s" % (name, "positive" if name == "timeout" else "zero or more"))
+        if p.get("wait_timeout") is not None and p["wait_timeout"] < 0:
+            self.fail("wait_timeout must be zero or more seconds")
+        for name in ("ims_endpoint", "iam_endpoint"):
+            if p[name] and not p[name].startswith(("https://", "http://")):
+                self.fail("%s must be an http(s) URL, got %r" % (name, p[name]))
+
+    @property
+    def api(self):
+        """The ImsApi for the module's region, built on first use."""
+        if self._api is None:
+            p = self.params
+            credentials = Credentials(
+                access_key=p["access_key"], secret_key=p["secret_key"], security_token=p["security_token"],
+                user=p["user"], password=p["password"], domain=p["domain"])
+            client = HuaweiCloudClient(
+                credentials, p["region"], project_id=p["project_id"], ims_endpoint=p["ims_endpoint"],
+                iam_endpoint=p["iam_endpoint"], validate_certs=p["validate_certs"], timeout=p["timeout"],
+                retry_policy=RetryPolicy(max_retries=p["max_retries"]))
+            self._api = ImsApi(client)
+        return self._api
+
+    def fail(self, msg, **result):
+        self.module.fail_json(msg=msg, **result)
+
+    def exit(self, **result):
+        self.module.exit_json(**result)
+
+    def run(self, action):
+        """Call ``action()`` and exit with its result dict; API errors become fail_json."""
+        try:
+            result = action()
+        except HuaweiCloudError as error:
+            self.fail(str(error), **error.to_result())
+        self.exit(**result)
