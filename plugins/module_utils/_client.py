@@ -199,14 +199,15 @@ class HuaweiCloudClient(object):
             if response.status_code == 401 and self._token and authenticate:
                 # An expired token: get a new one once, then give up.
                 self._token = None
-                if attempt == 1:
+                if attempt == 1 and _rewindable(payload):
                     continue
             retryable = is_transient_status(error.status, error.code) or (
                 idempotent and is_retryable_status(error.status, error.code))
             if retryable and attempt <= self.retry_policy.max_retries and _rewindable(payload):
                 self.retry_policy.backoff(attempt)
                 continue
-            if not idempotent and is_retryable_status(error.status, error.code):
+            if not idempotent and not is_transient_status(error.status, error.code) and \
+                    is_retryable_status(error.status, error.code):
                 raise AmbiguousRequestError(error.message, status=error.status, code=error.code,
                                             request_id=error.request_id, method=method, path=path)
             raise error

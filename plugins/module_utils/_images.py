@@ -1,0 +1,99 @@
+# -*- coding: utf-8 -*-
+# Copyright: huaweicloud.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Image records as modules return them, and tag format conversions."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError
+
+IN_PROGRESS_STATUSES = ("queued", "saving")
+
+
+def normalize_image(raw):
+    """An IMS image with the ``__``/``_`` prefixes dropped (``__os_version`` -> ``os_version``)
+    and tags as a dict; None stays None."""
+    if raw is None:
+        return None
+    image = {}
+    for key, value in raw.items():
+        image[key.lstrip("_")] = value
+    image["tags"] = tags_to_dict(raw.get("tags"))
+    return image
+
+
+def tags_to_dict(tags):
+    """IMS ``["key.value"]``, Glance ``["key=value"]`` or ``[{"key","value"}]`` -> dict.
+
+    IMS splits on the first dot: everything after it is the value, and a tag
+    without a dot has an empty value.
+    """
+    result = {}
+    for tag in tags or []:
+        if isinstance(tag, dict):
+            result[tag.get("key")] = tag.get("value") or ""
+            continue
+        separator = "=" if "=" in tag and "." not in tag.split("=", 1)[0] else "."
+        key, dummy, value = tag.partition(separator)
+        result[key] = value
+    return result
+
+
+def dict_to_image_tags(tags):
+    """dict -> the ``image_tags`` [{key, value}] form that create calls take."""
+    return [{"key": key, "value": "" if value is None else str(value)} for key, value in sorted((tags or {}).items())]
+
+
+def dict_to_glance_tags(tags):
+    """dict -> the Glance ``["key=value"]`` form (POST and PATCH /v2/images)."""
+    return ["%s=%s" % (key, "" if value is None else value) for key, value in sorted((tags or {}).items())]
+
+
+def desired_tags(current, wanted, purge):
+    """The tag dict an image should end with.
+
+    ``wanted`` None leaves the tags alone; otherwise its keys are set and, with
+    ``purge``, keys not in it are dropped (amazon.aws ``purge_tags`` semantics).
+    """
+    current = dict(current or {})
+    if wanted is None:
+        return current
+    result = {} if purge else current
+    result.update((key, "" if value is None else str(value)) for key, value in wanted.items())
+    return result
+
+
+class ImageWaitError(HuaweiCloudError):
+    """An image did not become active: it ended killed, vanished, or the wait ran out."""
+
+
+def wait_for_image(api, image_id, timeout, sleep=time.sleep, clock=time.monotonic, first_delay=0.5,
+                   max_delay=10.0, settled=("active",)):
+    """Poll an image until its status is in ``settled``; return the raw image.
+
+    Raises ImageWaitError when it ends ``killed``, disappears (a failed creation
+    job removes it) or is still in progress after ``timeout`` seconds.
+    """
+    deadline = clock() + timeout
+    delay = first_delay
+    while True:
+        image = api.get_image(image_id)
+        if image is None:
+            raise ImageWaitError("image %s disappeared while it was being created (its creation job failed?)"
+                                 % image_id)
+        status = image.get("status")
+        if status in settled:
+            return image
+        if status == "killed":
+            raise ImageWaitError("image %s ended in status killed: its creation failed; delete it and try again"
+                                 % image_id)
+        remaining = deadline - clock()
+        if remaining <= 0:
+            raise ImageWaitError("timed out after %ss waiting for image %s to become active (last status %s)"
+                                 % (timeout, image_id, status))
+        sleep(min(delay, remaining))
+        delay = min(delay * 1.5, max_delay)

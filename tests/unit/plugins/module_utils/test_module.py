@@ -1,0 +1,181 @@
+# -*- coding: utf-8 -*-
+# Copyright: huaweicloud.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""HuaweiCloudModule: common option checks and error reporting (ansible's unit test pattern)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import json
+import os
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible.module_utils.common.text.converters import to_bytes
+
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError, JobFailedError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import HuaweiCloudModule
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core < 2.19
+    @contextlib.contextmanager
+    def patch_module_args(args=None):
+        saved = basic._ANSIBLE_ARGS
+        basic._ANSIBLE_ARGS = to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args or {}}))
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = saved
+
+AKSK = {"access_key": "AK", "secret_key": "SK", "region": "cn-north-4"}
+
+
+class AnsibleExitJson(Exception):
+    pass
+
+
+class AnsibleFailJson(Exception):
+    pass
+
+
+def _exit_json(self, **kwargs):
+    kwargs.setdefault("changed", False)
+    raise AnsibleExitJson(kwargs)
+
+
+def _fail_json(self, **kwargs):
+    kwargs["failed"] = True
+    raise AnsibleFailJson(kwargs)
+
+
+@pytest.fixture(autouse=True)
+def module_env(monkeypatch):
+    for name in list(os.environ):
+        if name.startswith("HUAWEICLOUD_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", _exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", _fail_json)
+
+
+def build(args, argument_spec=None, **kwargs):
+    with patch_module_args(args):
+        return HuaweiCloudModule(argument_spec or {}, **kwargs)
+
+
+def failure(args, **kwargs):
+    with pytest.raises(AnsibleFailJson) as info:
+        build(args, **kwargs)
+    return info.value.args[0]
+
+
+def test_aksk_module_builds_a_client():
+    module = build(dict(AKSK, project_id="p1", ims_endpoint="http://127.0.0.1:9000/{region}", max_retries=2,
+                        timeout=9, validate_certs=False))
+    client = module.api.client
+    assert module.api is module.api  # built once
+    assert client.ims_endpoint == "http://127.0.0.1:9000/cn-north-4"
+    assert client.iam_endpoint == "https://iam.cn-north-4.myhuaweicloud.com"
+    assert client.credentials.uses_aksk and client.project_id == "p1"
+    assert client.retry_policy.max_retries == 2
+    assert client.timeout == 9 and client.validate_certs is False
+
+
+def test_password_credentials_are_enough():
+    module = build({"user": "alice", "password": "pw", "domain": "acme", "region": "r1"})
+    assert not module.api.client.credentials.uses_aksk
+
+
+def test_aliases_and_environment(monkeypatch):
+    monkeypatch.setenv("HUAWEICLOUD_REGION", "ap-southeast-1")
+    monkeypatch.setenv("HUAWEICLOUD_SECRET_KEY", "SK-from-env")
+    module = build({"ak": "AK"})
+    assert module.params["access_key"] == "AK"
+    assert module.params["secret_key"] == "SK-from-env"
+    assert module.params["region"] == "ap-southeast-1"
+
+
+@pytest.mark.parametrize("args", [
+    {"access_key": "AK", "region": "r1"},
+    {"secret_key": "SK", "region": "r1"},
+    {"access_key": "AK", "user": "alice", "password": "pw", "domain": "acme", "region": "r1"},
+])
+def test_access_key_and_secret_key_go_together(args):
+    assert failure(args)["msg"] == "access_key and secret_key must be given together"
+
+
+@pytest.mark.parametrize("args", [
+    {"region": "r1"},
+    {"user": "alice", "password": "pw", "region": "r1"},
+    {"user": "alice", "domain": "acme", "region": "r1"},
+])
+def test_credentials_are_required(args):
+    msg = failure(args)["msg"]
+    assert msg.startswith("no credentials: set access_key and secret_key")
+    assert "HUAWEICLOUD_ACCESS_KEY" in msg and "user, password and domain" in msg
+
+
+@pytest.mark.parametrize("name", ["ims_endpoint", "iam_endpoint"])
+@pytest.mark.parametrize("value", ["ims.example.com", "ftp://ims.example.com", "//ims.example.com"])
+def test_endpoints_must_be_urls(name, value):
+    result = failure(dict(AKSK, **{name: value}))
+    assert result["msg"] == "%s must be an http(s) URL, got %r" % (name, value)
+
+
+@pytest.mark.parametrize("args, msg", [
+    ({"timeout": 0}, "timeout must be positive"),
+    ({"max_retries": -1}, "max_retries must be zero or more"),
+    ({"wait_timeout": -5}, "wait_timeout must be zero or more seconds"),
+])
+def test_numeric_limits(args, msg):
+    assert failure(dict(AKSK, **args), with_wait=True)["msg"] == msg
+
+
+def test_zero_retries_and_wait_timeout_are_fine():
+    module = build(dict(AKSK, max_retries=0, wait_timeout=0), with_wait=True)
+    assert module.params["wait"] is True and module.params["wait_timeout"] == 0
+
+
+def test_region_is_required():
+    assert "region" in failure({"access_key": "AK", "secret_key": "SK"})["msg"]
+
+
+def test_secrets_are_no_log():
+    module = build(dict(AKSK, security_token="STS", user="u", password="pw", domain="d"))
+    assert {"AK", "SK", "STS", "pw"} <= set(module.module.no_log_values)
+
+
+def test_run_exits_with_the_result():
+    module = build(AKSK, {"name": {"type": "str"}})
+    with pytest.raises(AnsibleExitJson) as info:
+        module.run(lambda: {"changed": True, "image_id": "i1"})
+    assert info.value.args[0] == {"changed": True, "image_id": "i1"}
+
+
+def test_run_turns_api_errors_into_failures():
+    module = build(AKSK)
+
+    def action():
+        raise HuaweiCloudError("The image does not exist.", status=404, code="IMG.0027", request_id="rq",
+                               method="GET", path="/v2/cloudimages")
+
+    with pytest.raises(AnsibleFailJson) as info:
+        module.run(action)
+    result = info.value.args[0]
+    assert result["msg"] == "IMG.0027: The image does not exist. (HTTP 404 on GET /v2/cloudimages)"
+    assert (result["error_code"], result["http_status"], result["request_id"]) == ("IMG.0027", 404, "rq")
+
+
+def test_run_reports_failed_jobs():
+    module = build(AKSK)
+    job = {"job_id": "j1", "status": "FAIL", "error_code": "IMG.0145", "fail_reason": "gone"}
+
+    def action():
+        raise JobFailedError(job)
+
+    with pytest.raises(AnsibleFailJson) as info:
+        module.run(action)
+    assert info.value.args[0]["job_id"] == "j1" and info.value.args[0]["job"] == job
