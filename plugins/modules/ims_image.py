@@ -1,0 +1,988 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: huaweicloud.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: ims_image
+short_description: Create, update and delete Huawei Cloud IMS private images
+version_added: 1.0.0
+description:
+  - Creates a private image in the Image Management Service (IMS) from an ECS instance, an EVS volume, an image
+    file in OBS (converted, quickly imported or registered), a local file, or as a full-ECS image from an instance
+    or a CBR backup.
+  - Updates the name, description, memory limits and tags of an existing image, and deletes images.
+  - An image is identified by O(id), or by O(name) among the images the caller's project owns. IMS does not
+    require names to be unique; when several own images carry the name the task fails and lists their ids.
+  - An image that already exists but is still being created (status C(queued) or C(saving)) is waited for, never
+    created a second time. A creation request whose response is lost is reconciled by looking the name up before
+    it is sent again.
+  - Every option is checked before any API call is made.
+author:
+  - huaweicloud.cloud contributors (@huaweicloud)
+extends_documentation_fragment:
+  - huaweicloud.cloud.ims
+  - huaweicloud.cloud.ims.wait
+options:
+  state:
+    description:
+      - V(present) creates the image when it does not exist and updates it when it does.
+      - V(absent) deletes it; deleting an image that does not exist is not a change.
+    type: str
+    choices: [present, absent]
+    default: present
+  id:
+    description:
+      - Id of an existing image to update or delete.
+      - With O(id), O(name) renames the image.
+    type: str
+    aliases: [image_id]
+  name:
+    description:
+      - Image name, 1 to 128 characters of letters, digits, Chinese characters, hyphens, underscores, dots and
+        spaces, not starting or ending with a space.
+      - Without O(id) it identifies the image among the caller's own images and is required.
+    type: str
+  description:
+    description:
+      - Image description, at most 1024 characters, without V(<), V(>) or line breaks.
+    type: str
+  instance_id:
+    description:
+      - Create the image from the system disk of this ECS instance (which should be stopped).
+      - With O(vault_id), create a full-ECS image of the instance instead.
+      - Mutually exclusive with O(volume_id), O(image_url), O(backup_id) and O(filename).
+    type: str
+  vault_id:
+    description:
+      - Id of the CBR vault the instance is (or will be) in; makes O(instance_id) create a full-ECS image.
+    type: str
+  backup_id:
+    description:
+      - Create a full-ECS image from this CBR backup. Each backup can make one image.
+    type: str
+  volume_id:
+    description:
+      - Create a system disk image from this EVS volume, which must hold an optimised operating system; needs
+        O(os_version).
+      - With O(image_type=DataImage), create a data disk image of the volume instead.
+    type: str
+  image_url:
+    description:
+      - Create the image from this image file in OBS, given as C(<bucket>:<object>). The bucket must be in the
+        same region and of the Standard storage class.
+      - By default the file is converted (C(POST /v2/cloudimages/action)); O(min_disk) is then required.
+      - With O(quick_import=true) a RAW or ZVHD2 file is quickly imported instead.
+      - With O(image_type=DataImage) a data disk image is made from the file.
+      - With O(register=true) image metadata is created first and the file is registered to it.
+    type: str
+  register:
+    description:
+      - Register O(image_url) as an uninitialised private image (create the image metadata, then
+        C(PUT /v1/cloudimages/{id}/upload)), instead of converting it.
+    type: bool
+    default: false
+  filename:
+    description:
+      - Upload this local image file (smaller than 2 GB) into new image metadata. The file is streamed, never
+        read into memory.
+      - Large uploads need token authentication (O(user)/O(password)/O(domain)) or a gateway that accepts
+        unsigned payloads, since AK/SK signatures cover request bodies of at most 12 MB.
+    type: path
+  disk_format:
+    description:
+      - Format of the image file for O(register) and O(filename). IMS detects it when not set.
+    type: str
+    choices: [zvhd2, zvhd, vhd, vhdx, raw, qcow2, qcow, qed, vdi, vmdk, iso]
+  quick_import:
+    description:
+      - Quickly import O(image_url), a RAW (with its bitmap file) or ZVHD2 file of at most 1 TB, without
+        conversion. Needs O(os_version) for system disk images.
+    type: bool
+    default: false
+    aliases: [is_quick_import]
+  image_type:
+    description:
+      - Kind of image to make.
+      - V(ECS) and V(FusionCompute) make cloud server images, V(BMS) and V(Ironic) bare metal server images
+        (O(volume_id), O(image_url)).
+      - V(IsoImage) marks O(image_url) as an ISO file; O(os_version) is then required.
+      - V(DataImage) makes a data disk image from O(image_url) or O(volume_id).
+    type: str
+    choices: [ECS, BMS, FusionCompute, Ironic, IsoImage, DataImage]
+  os_version:
+    description:
+      - Operating system version, for example V(CentOS 7.6 64bit), as listed by the IMS OS version API.
+      - Required with O(volume_id), with O(quick_import) for system disk images and for ISO files.
+    type: str
+  os_type:
+    description:
+      - Operating system type of a data disk image (O(image_type=DataImage)) or an ISO image.
+    type: str
+    choices: [Linux, Windows]
+  architecture:
+    description:
+      - CPU architecture of a quickly imported system disk image. Arm images boot with UEFI.
+    type: str
+    choices: [x86, arm]
+  min_disk:
+    description:
+      - Minimum disk size in GB of servers using the image.
+      - Required with O(image_url) (except O(register)). Ranges per the API reference - converted file 40 to 255,
+        quick import 1 to 1024, data disk image 40 to 2048, image metadata (O(register), O(filename)) 40 to 255.
+      - Only used at creation.
+    type: int
+  min_ram:
+    description:
+      - Minimum memory in MB of servers using the image; V(0) means no limit.
+    type: int
+  max_ram:
+    description:
+      - Maximum memory in MB of servers using the image.
+    type: int
+  is_config:
+    description:
+      - Let IMS configure a converted O(image_url) system disk image (drivers, cloud-init) in the background.
+    type: bool
+  cmk_id:
+    description:
+      - KMS key id to encrypt an image made from O(image_url) (converted, or a data disk image) with.
+    type: str
+  enterprise_project_id:
+    description:
+      - Enterprise project to create the image in. Only used at creation.
+    type: str
+  data_images:
+    description:
+      - Up to three data disk images to create from more OBS files together with the system disk image of
+        O(image_url).
+      - IMS does not take them together with O(instance_id); make a data disk image of each volume of an instance
+        with O(volume_id) and O(image_type=DataImage) instead.
+      - Only used at creation; their ids are returned in RV(data_image_ids).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description:
+          - Name of the data disk image, with the same rules as O(name).
+        type: str
+        required: true
+      description:
+        description:
+          - Description of the data disk image.
+        type: str
+      image_url:
+        description:
+          - OBS file C(<bucket>:<object>) to make the image from.
+        type: str
+        required: true
+      min_disk:
+        description:
+          - Minimum data disk size in GB, 1 to 2048.
+        type: int
+        required: true
+      quick_import:
+        description:
+          - Quickly import this file.
+        type: bool
+        default: false
+      tags:
+        description:
+          - Tags of the data disk image.
+        type: dict
+  tags:
+    description:
+      - Tags as a dictionary. At most 10; keys of up to 36 letters, digits, Chinese characters, V(_) and V(-);
+        values of up to 43 of those or V(.).
+      - When not set the image's tags are left alone.
+    type: dict
+  purge_tags:
+    description:
+      - Remove tags that are not in O(tags). Only applies when O(tags) is set.
+    type: bool
+    default: true
+  delete_backup:
+    description:
+      - With O(state=absent), also delete the CBR backup of a full-ECS image.
+    type: bool
+    default: false
+notes:
+  - Supports C(check_mode) and C(diff_mode). In check mode no call that changes anything is made.
+  - Options used only at creation (the source, O(min_disk), O(os_version), O(cmk_id), ...) are ignored when the
+    image already exists.
+  - Tags are changed with the OpenStack image API (C(PATCH /v2/images/{id})), the other attributes with
+    C(PATCH /v2/cloudimages/{id}).
+seealso:
+  - module: huaweicloud.cloud.ims_image_info
+  - module: huaweicloud.cloud.ims_job
+"""
+
+EXAMPLES = r"""
+- name: Create an image from an image file in OBS
+  huaweicloud.cloud.ims_image:
+    name: centos-7-web
+    image_url: my-images:centos-7.qcow2
+    os_version: CentOS 7.6 64bit
+    min_disk: 40
+    description: CentOS 7 web server base image
+    tags:
+      team: web
+      env: prod
+  register: web_image
+
+- name: Create an image from the system disk of a stopped ECS instance
+  huaweicloud.cloud.ims_image:
+    name: app-server-2024-06
+    instance_id: 877a2cda-ba63-4e1e-b95f-e67e48b6129a
+    min_ram: 2048
+
+- name: Create a data disk image from one of its data volumes
+  huaweicloud.cloud.ims_image:
+    name: app-server-2024-06-data
+    volume_id: c5dfbd0c-bf0a-4798-a453-61dc6b54aa30
+    image_type: DataImage
+
+- name: Import a system disk image and two data disk images from OBS
+  huaweicloud.cloud.ims_image:
+    name: erp
+    image_url: my-images:erp-system.qcow2
+    os_version: CentOS 7.6 64bit
+    min_disk: 40
+    data_images:
+      - name: erp-data-1
+        image_url: my-images:erp-data-1.qcow2
+        min_disk: 100
+      - name: erp-data-2
+        image_url: my-images:erp-data-2.vhd
+        min_disk: 200
+
+- name: Start a full-ECS image and come back for it later
+  huaweicloud.cloud.ims_image:
+    name: app-server-full
+    instance_id: 877a2cda-ba63-4e1e-b95f-e67e48b6129a
+    vault_id: de9fcf45-11b2-432c-8562-5c5428574600
+    wait: false
+  register: full_image
+
+- name: Wait for that job
+  huaweicloud.cloud.ims_job:
+    job_id: "{{ full_image.job_id }}"
+    wait: true
+
+- name: Quickly import a large ZVHD2 file
+  huaweicloud.cloud.ims_image:
+    name: big-db-image
+    image_url: my-images:db.zvhd2
+    quick_import: true
+    os_version: EulerOS 2.9 64bit
+    min_disk: 100
+
+- name: Register an OBS file as an uninitialised image
+  huaweicloud.cloud.ims_image:
+    name: legacy-appliance
+    image_url: my-images:appliance.vmdk
+    register: true
+    disk_format: vmdk
+    os_version: Other Linux(64 bit)
+
+- name: Upload a small local image file
+  huaweicloud.cloud.ims_image:
+    name: tiny-tools
+    filename: /srv/images/tools.qcow2
+    disk_format: qcow2
+    min_disk: 40
+
+- name: Change the description and replace all tags
+  huaweicloud.cloud.ims_image:
+    name: centos-7-web
+    description: CentOS 7 web server base image (patched)
+    tags:
+      team: web
+
+- name: Rename an image
+  huaweicloud.cloud.ims_image:
+    id: 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86
+    name: centos-7-web-old
+
+- name: Delete a full-ECS image and its backup
+  huaweicloud.cloud.ims_image:
+    name: app-server-full
+    state: absent
+    delete_backup: true
+"""
+
+RETURN = r"""
+image:
+  description:
+    - The image as IMS describes it, with the C(__) prefixes dropped from attribute names and tags as a
+      dictionary.
+    - For O(state=absent), the image as it was before it was deleted.
+    - Not returned when no image exists, and not in check mode for an image that would be created.
+  returned: when the image exists
+  type: dict
+  sample:
+    id: 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86
+    name: centos-7-web
+    status: active
+    description: CentOS 7 web server base image
+    os_version: CentOS 7.6 64bit
+    os_type: Linux
+    platform: CentOS
+    min_disk: 40
+    min_ram: 0
+    visibility: private
+    imagetype: private
+    owner: 0b1e494e2660441a957313163095fe5c
+    disk_format: zvhd2
+    tags:
+      team: web
+      env: prod
+    created_at: "2024-06-02T07:49:48Z"
+    updated_at: "2024-06-02T07:55:01Z"
+job_id:
+  description:
+    - Id of the IMS job that creates the image. With O(wait=false), follow it with M(huaweicloud.cloud.ims_job).
+  returned: when a creation job was started
+  type: str
+  sample: 8a12fc664fb4daa3014fb4e581380005
+data_image_ids:
+  description:
+    - Ids of the data disk images made together with the image from O(data_images).
+  returned: when O(data_images) were created and waited for
+  type: list
+  elements: str
+  sample: [c5dfbd0c-bf0a-4798-a453-61dc6b54aa30]
+"""
+
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import (
+    IN_PROGRESS_STATUSES,
+    desired_tags,
+    dict_to_glance_tags,
+    dict_to_image_tags,
+    normalize_image,
+    tags_to_dict,
+    wait_for_image,
+)
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import create_once
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._jobs import job_image_ids
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import HuaweiCloudModule
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import (
+    check_description,
+    check_int_range,
+    check_name,
+    check_obs_url,
+    check_readable_file,
+    check_tags,
+    check_uuid,
+    first_error,
+    tag_value_text,
+)
+
+SOURCES = ("instance_id", "volume_id", "image_url", "backup_id", "filename")
+
+# min_disk ranges (GB) of the API reference, per creation call.
+MIN_DISK_RANGES = {
+    "obs": (40, 255),          # 5.1.3 POST /v2/cloudimages/action with image_url
+    "quick_import": (1, 1024),  # 5.1.4
+    "data_image": (40, 2048),   # 5.1.5
+    "metadata": (40, 255),      # 6.1.6 POST /v2/images (register, upload)
+    "data_images_item": (1, 2048),  # table 5-6
+}
+
+DATA_IMAGE_OPTIONS = dict(
+    name=dict(type="str", required=True),
+    description=dict(type="str"),
+    image_url=dict(type="str", required=True),
+    min_disk=dict(type="int", required=True),
+    quick_import=dict(type="bool", default=False),
+    tags=dict(type="dict"),
+)
+
+ARGUMENT_SPEC = dict(
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    id=dict(type="str", aliases=["image_id"]),
+    name=dict(type="str"),
+    description=dict(type="str"),
+    instance_id=dict(type="str"),
+    vault_id=dict(type="str"),
+    backup_id=dict(type="str"),
+    volume_id=dict(type="str"),
+    image_url=dict(type="str"),
+    register=dict(type="bool", default=False),
+    filename=dict(type="path"),
+    disk_format=dict(type="str", choices=["zvhd2", "zvhd", "vhd", "vhdx", "raw", "qcow2", "qcow", "qed", "vdi",
+                                          "vmdk", "iso"]),
+    quick_import=dict(type="bool", default=False, aliases=["is_quick_import"]),
+    image_type=dict(type="str", choices=["ECS", "BMS", "FusionCompute", "Ironic", "IsoImage", "DataImage"]),
+    os_version=dict(type="str"),
+    os_type=dict(type="str", choices=["Linux", "Windows"]),
+    architecture=dict(type="str", choices=["x86", "arm"]),
+    min_disk=dict(type="int"),
+    min_ram=dict(type="int"),
+    max_ram=dict(type="int"),
+    is_config=dict(type="bool"),
+    cmk_id=dict(type="str"),
+    enterprise_project_id=dict(type="str"),
+    data_images=dict(type="list", elements="dict", options=DATA_IMAGE_OPTIONS),
+    tags=dict(type="dict"),
+    purge_tags=dict(type="bool", default=True),
+    delete_backup=dict(type="bool", default=False),
+)
+
+UPDATABLE = ("name", "description", "min_ram", "max_ram", "tags")
+
+
+# Input validation ----------------------------------------------------------------
+
+def creation_kind(p):
+    """Which creation call the source options select (None when no source is given)."""
+    if p.get("instance_id"):
+        return "whole_instance" if p.get("vault_id") else "instance"
+    if p.get("backup_id"):
+        return "whole_backup"
+    if p.get("volume_id"):
+        return "volume_data" if p.get("image_type") == "DataImage" else "volume"
+    if p.get("filename"):
+        return "upload"
+    if p.get("image_url"):
+        if p.get("register"):
+            return "register"
+        data = p.get("image_type") == "DataImage"
+        if p.get("quick_import"):
+            return "quick_import_data" if data else "quick_import"
+        return "obs_data" if data else "obs"
+    return None
+
+
+# Options that only some creation calls take: option -> kinds that accept it.
+_ONLY_FOR = {
+    "vault_id": ("whole_instance",),
+    "register": ("register",),
+    "quick_import": ("quick_import", "quick_import_data"),
+    "disk_format": ("register", "upload"),
+    "os_version": ("volume", "obs", "quick_import", "register", "upload"),
+    "os_type": ("obs", "obs_data", "quick_import_data"),
+    "architecture": ("quick_import",),
+    "min_disk": ("obs", "obs_data", "quick_import", "quick_import_data", "register", "upload"),
+    "is_config": ("obs",),
+    "cmk_id": ("obs", "obs_data"),
+    "data_images": ("obs",),
+    "image_type": ("volume", "volume_data", "obs", "obs_data", "quick_import", "quick_import_data"),
+}
+
+_KIND_SOURCE = {
+    "instance": "instance_id", "whole_instance": "instance_id and vault_id", "whole_backup": "backup_id",
+    "volume": "volume_id", "volume_data": "volume_id with image_type=DataImage", "upload": "filename",
+    "register": "image_url with register=true", "obs": "image_url",
+    "obs_data": "image_url with image_type=DataImage", "quick_import": "image_url with quick_import=true",
+    "quick_import_data": "image_url with quick_import=true and image_type=DataImage",
+}
+
+
+def _given(p, option):
+    value = p.get(option)
+    if isinstance(value, bool):
+        return value
+    return value is not None
+
+
+def validate_params(p):
+    """The first problem with the module parameters, as a message naming the option, or None."""
+    sources = [option for option in SOURCES if p.get(option) is not None]
+    error = first_error(
+        check_uuid(p.get("id"), "id"),
+        check_name(p.get("name"), "name"),
+        check_description(p.get("description"), "description"),
+        check_tags(p.get("tags"), "tags"),
+        check_int_range(p.get("min_ram"), "min_ram", minimum=0, unit="MB"),
+        check_int_range(p.get("max_ram"), "max_ram", minimum=0, unit="MB"),
+    )
+    if error:
+        return error
+    if p.get("id") is None and p.get("name") is None:
+        return "one of id or name is required to identify the image"
+    if p.get("state") == "absent":
+        return None
+    if p.get("min_ram") and p.get("max_ram") and p["max_ram"] < p["min_ram"]:
+        return "max_ram (%d MB) must not be less than min_ram (%d MB)" % (p["max_ram"], p["min_ram"])
+    if len(sources) > 1:
+        return "%s are mutually exclusive: give one source to create the image from" % ", ".join(sources)
+    if p.get("vault_id") is not None and p.get("instance_id") is None:
+        return "vault_id is only used with instance_id (to create a full-ECS image)"
+    if p.get("register") and p.get("image_url") is None:
+        return "register=true needs image_url, the OBS file to register"
+    if p.get("quick_import") and p.get("image_url") is None:
+        return "quick_import=true needs image_url, the OBS file to import"
+    kind = creation_kind(p)
+    if kind is None:
+        # Nothing to create from: only an existing image can be managed.
+        for option in _ONLY_FOR:
+            if _given(p, option):
+                return "%s is only used when creating an image; give a source (%s) too" % (
+                    option, ", ".join(SOURCES))
+        return None
+    if kind == "upload" and p.get("register"):
+        return "register=true needs image_url, the OBS file to register"
+    for option, kinds in sorted(_ONLY_FOR.items()):
+        if _given(p, option) and kind not in kinds:
+            return "%s cannot be used when creating an image from %s" % (option, _KIND_SOURCE[kind])
+    if p.get("name") is None:
+        return "name is required to create an image"
+    for option in ("instance_id", "vault_id", "backup_id", "volume_id", "cmk_id"):
+        error = check_uuid(p.get(option), option)
+        if error:
+            return error
+    if p.get("enterprise_project_id") not in (None, "0") and check_uuid(p["enterprise_project_id"]):
+        return "enterprise_project_id must be 0 (the default project) or a UUID, got %r" % p["enterprise_project_id"]
+    error = first_error(check_obs_url(p.get("image_url"), "image_url"),
+                        check_readable_file(p.get("filename"), "filename"))
+    if error:
+        return error
+    error = _check_kind_requirements(p, kind)
+    if error:
+        return error
+    return _check_data_images(p, kind)
+
+
+def _check_kind_requirements(p, kind):
+    image_type = p.get("image_type")
+    if kind == "volume" and not p.get("os_version"):
+        return "os_version is required to create a system disk image from volume_id"
+    if kind == "volume" and image_type == "IsoImage":
+        return "image_type=IsoImage is only used with image_url"
+    if kind == "quick_import" and not p.get("os_version"):
+        return "os_version is required with quick_import=true for a system disk image"
+    if kind == "quick_import" and image_type not in (None, "ECS", "BMS"):
+        return "image_type must be ECS or BMS (or DataImage) with quick_import=true, got %s" % image_type
+    if kind == "obs" and (image_type == "IsoImage" or p.get("disk_format") == "iso") and not p.get("os_version"):
+        return "os_version is required to create an image from an ISO file"
+    if kind in ("obs", "obs_data", "quick_import", "quick_import_data") and p.get("min_disk") is None:
+        return "min_disk is required to create an image from image_url"
+    ranges = {"obs": "obs", "obs_data": "data_image", "quick_import": "quick_import",
+              "quick_import_data": "quick_import", "register": "metadata", "upload": "metadata"}
+    if kind in ranges:
+        low, high = MIN_DISK_RANGES[ranges[kind]]
+        error = check_int_range(p.get("min_disk"), "min_disk", low, high, unit="GB")
+        if error:
+            return error
+    return None
+
+
+def _check_data_images(p, kind):
+    items = p.get("data_images") or []
+    if len(items) > 3:
+        return "data_images: an image file in OBS can bring at most 3 data disk images, got %d" % len(items)
+    names = set()
+    for index, item in enumerate(items):
+        label = "data_images[%d]" % index
+        error = first_error(
+            check_name(item.get("name"), label + ".name"),
+            check_description(item.get("description"), label + ".description"),
+            check_tags(item.get("tags"), label + ".tags"),
+        )
+        if error:
+            return error
+        if item["name"] in names or item["name"] == p.get("name"):
+            return "%s.name %r is used twice; every image created needs its own name" % (label, item["name"])
+        names.add(item["name"])
+        if item.get("image_url") == p.get("image_url"):
+            return "%s.image_url is the same file as image_url; every image needs its own file" % label
+        low, high = MIN_DISK_RANGES["data_images_item"]
+        error = first_error(check_obs_url(item.get("image_url"), label + ".image_url"),
+                            check_int_range(item.get("min_disk"), label + ".min_disk", low, high, unit="GB"))
+        if error:
+            return error
+    return None
+
+
+# Image state ------------------------------------------------------------------
+
+def describe(image):
+    """The attributes this module manages, as compared and shown in diffs."""
+    if image is None:
+        return {}
+    max_ram = image.get("max_ram")
+    return {
+        "name": image.get("name"),
+        "description": image.get("__description") or "",
+        "min_ram": _int_or_none(image.get("min_ram")),
+        "max_ram": _int_or_none(max_ram),
+        "tags": tags_to_dict(image.get("tags")),
+    }
+
+
+def _int_or_none(value):
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def desired_state(p, current, by_id):
+    """What ``describe`` should say after this task, given the current image (or None)."""
+    before = describe(current)
+    if current:
+        after = dict(before)
+    else:
+        after = {"name": p["name"], "description": "", "min_ram": 0, "max_ram": None, "tags": {}}
+    if p.get("name") is not None and (by_id or current is None):
+        after["name"] = p["name"]
+    if p.get("description") is not None:
+        after["description"] = p["description"]
+    if p.get("min_ram") is not None:
+        after["min_ram"] = p["min_ram"]
+    if p.get("max_ram") is not None:
+        after["max_ram"] = p["max_ram"]
+    wanted = None
+    if p.get("tags") is not None:
+        wanted = dict((key, tag_value_text(value)) for key, value in p["tags"].items())
+    after["tags"] = desired_tags(after["tags"], wanted, p.get("purge_tags", True))
+    return before, after
+
+
+def patch_operations(image, after):
+    """JSON-patch operations for PATCH /v2/cloudimages that turn ``image`` into ``after`` (tags excluded).
+
+    ``replace`` needs the attribute to exist (IMS answers IMG.0035 otherwise),
+    so absent attributes are added.
+    """
+    before = describe(image)
+    operations = []
+    fields = (("name", "name"), ("description", "__description"), ("min_ram", "min_ram"), ("max_ram", "max_ram"))
+    for key, attribute in fields:
+        if after.get(key) is None or after[key] == before.get(key):
+            continue
+        value = after[key]
+        op = "replace" if attribute in image else "add"
+        operations.append({"op": op, "path": "/" + attribute, "value": value})
+    return operations
+
+
+class ImageManager(object):
+    def __init__(self, module):
+        self.module = module
+        self.p = module.params
+        self.api = module.api
+        self.check_mode = module.check_mode
+        self.result = {"changed": False}
+        self.by_id = self.p.get("id") is not None
+
+    # Lookup -------------------------------------------------------------------
+
+    def find(self):
+        """The raw image the options identify, or None. Fails on an ambiguous name."""
+        if self.by_id:
+            image = self.api.get_image(self.p["id"])
+            if image is None or image.get("status") == "deleted":
+                return None
+            if image.get("owner") != self.api.project_id:
+                raise HuaweiCloudError("image %s (%s) belongs to project %s, not to yours (%s); ims_image only "
+                                       "manages your own images" % (image["id"], image.get("name"),
+                                                                    image.get("owner"), self.api.project_id))
+            return image
+        matches = self._own_images_named(self.p["name"])
+        if len(matches) > 1:
+            raise HuaweiCloudError(
+                "%d of your images are named %r (%s); names are not unique in IMS, so give the id of the one to "
+                "manage" % (len(matches), self.p["name"], ", ".join(sorted(image["id"] for image in matches))))
+        return matches[0] if matches else None
+
+    def _own_images_named(self, name):
+        return [image for image in self.api.find_images(name, owned=True) if image.get("status") != "deleted"]
+
+    # Entry point ----------------------------------------------------------------
+
+    def run(self):
+        image = self.find()
+        if self.p["state"] == "absent":
+            self.absent(image)
+        elif image is None:
+            if self.by_id:
+                raise HuaweiCloudError("no image with id %s in region %s; to create an image, give its name "
+                                       "and a source instead of id" % (self.p["id"], self.api.client.region))
+            self.create()
+        else:
+            self.present(image)
+        return self.result
+
+    def _set_diff(self, before, after):
+        if self.module.module._diff:
+            self.result["diff"] = {"before": before, "after": after}
+
+    def _timeout(self):
+        return self.p["wait_timeout"]
+
+    # Deletion -----------------------------------------------------------------
+
+    def absent(self, image):
+        if image is None:
+            return
+        self.result["changed"] = True
+        self._set_diff(describe(image), {})
+        if self.check_mode:
+            self.result["image"] = normalize_image(image)
+            return
+        status = image.get("status")
+        if self.p["wait"] and (status == "saving" or (status == "queued" and not self._is_bare_metadata(image))):
+            # IMS refuses to delete an image that is being created (IMG.0090).
+            image = wait_for_image(self.api, image["id"], self._timeout(), settled=("active", "killed"))
+        self.api.delete_image(image["id"], delete_backup=self.p["delete_backup"])
+        self.result["image"] = normalize_image(image)
+
+    # Existing image -------------------------------------------------------------
+
+    def present(self, image):
+        kind = creation_kind(self.p)
+        if image.get("status") in IN_PROGRESS_STATUSES and not self.check_mode:
+            if image.get("status") == "queued" and kind in ("register", "upload") and self._is_bare_metadata(image):
+                # Our own metadata from an earlier run whose file never arrived: finish the job.
+                try:
+                    filled = self._fill_metadata(image, kind)
+                    self.result["changed"] = True
+                except HuaweiCloudError as error:
+                    # IMG.0046 / HTTP 409: a register or upload of it is already under way.
+                    if error.code != "IMG.0046" and error.status != 409:
+                        raise
+                    self.result.pop("job_id", None)
+                    if not self.p["wait"]:
+                        self.result["image"] = normalize_image(image)
+                        return
+                    filled = wait_for_image(self.api, image["id"], self._timeout())
+                if filled is None:
+                    return
+                image = filled
+            elif not self.p["wait"]:
+                self.result["image"] = normalize_image(image)
+                return
+            else:
+                image = wait_for_image(self.api, image["id"], self._timeout())
+        elif image.get("status") == "killed":
+            raise HuaweiCloudError("image %s (%s) is in status killed: its creation failed; delete it "
+                                   "(state=absent) and run again" % (image["id"], image.get("name")))
+        self.update(image)
+
+    def _is_bare_metadata(self, image):
+        return str(image.get("__image_size") or "0") in ("0", "") and not image.get("__data_origin")
+
+    def update(self, image, diff=True):
+        before, after = desired_state(self.p, image, self.by_id)
+        changed = before != after
+        if changed:
+            self.result["changed"] = True
+        if diff:
+            self._set_diff(before, after)
+        if changed and not self.check_mode:
+            if image.get("status") != "active":
+                raise HuaweiCloudError("image %s is %s; IMS only updates active images"
+                                       % (image["id"], image.get("status")))
+            operations = patch_operations(image, after)
+            if operations:
+                image = self.api.update_image(image["id"], operations) or image
+            if after["tags"] != before["tags"]:
+                self.api.glance_update_image(
+                    image["id"], [{"op": "replace", "path": "/tags", "value": dict_to_glance_tags(after["tags"])}])
+            image = self.api.get_image(image["id"]) or image
+        self.result["image"] = normalize_image(image)
+
+    # Creation ----------------------------------------------------------------
+
+    def create(self):
+        kind = creation_kind(self.p)
+        if kind is None:
+            raise HuaweiCloudError("no own image named %r exists in region %s; to create it give a source: %s"
+                                   % (self.p["name"], self.api.client.region, ", ".join(SOURCES)))
+        before, after = desired_state(self.p, None, self.by_id)
+        self.result["changed"] = True
+        self._set_diff({}, after)
+        if self.check_mode:
+            return
+        if kind in ("register", "upload"):
+            dummy, metadata = self._create_once(lambda: self.api.create_metadata(self._metadata_body()))
+            image = self._fill_metadata(metadata, kind)
+            if image is not None:
+                self.update(image, diff=False)
+            return
+        call, body = self._creation_call(kind)
+        handle = self._create_once(lambda: call(body), label="job")
+        if handle[0] == "image":
+            # An earlier attempt whose answer was lost did create it: wait for that one.
+            image = handle[1]
+            if not self.p["wait"]:
+                self.result["image"] = normalize_image(image)
+                return
+            image = wait_for_image(self.api, image["id"], self._timeout())
+        else:
+            job_id = handle[1]
+            self.result["job_id"] = job_id
+            if not self.p["wait"]:
+                found = self._own_images_named(self.p["name"])
+                if found:
+                    self.result["image"] = normalize_image(found[0])
+                return
+            job = self.api.wait_job(job_id, self._timeout())
+            image_ids = job_image_ids(job)
+            image = self.api.get_image(image_ids[0]) if image_ids else None
+            if image is None:
+                found = self._own_images_named(self.p["name"])
+                image = found[0] if found else None
+            if image is None:
+                raise HuaweiCloudError("job %s succeeded but no image named %r can be found"
+                                       % (job_id, self.p["name"]))
+            if self.p.get("data_images"):
+                self.result["data_image_ids"] = [i for i in image_ids if i != image["id"]]
+        # Converge what the creation call could not set (e.g. max_ram on some calls).
+        self.update(image, diff=False)
+
+    def _create_once(self, create, label="image"):
+        """(label, what create() returned), or ("image", raw image) when a lost earlier attempt made it."""
+        name = self.p["name"]
+
+        def attempt():
+            return (label, create())
+
+        def find_existing():
+            found = self._own_images_named(name)
+            return ("image", found[0]) if found else None
+
+        return create_once(attempt, find_existing)
+
+    def _fill_metadata(self, image, kind):
+        """Register or upload the file into image metadata; the image when done (None with wait=false)."""
+        self.result["image"] = normalize_image(image)
+        if kind == "register":
+            job_id = self.api.register(image["id"], self.p["image_url"])
+            self.result["job_id"] = job_id
+            if not self.p["wait"]:
+                return None
+            self.api.wait_job(job_id, self._timeout())
+        else:
+            with open(self.p["filename"], "rb") as stream:
+                self.api.upload_file(image["id"], stream)
+            if not self.p["wait"]:
+                self.result["image"] = normalize_image(self.api.get_image(image["id"]) or image)
+                return None
+        return wait_for_image(self.api, image["id"], self._timeout())
+
+    # Request bodies -------------------------------------------------------------
+
+    def _common(self, body, tags_key="image_tags"):
+        p = self.p
+        body["name"] = p["name"]
+        if p.get("description"):
+            body["description"] = p["description"]
+        if p.get("tags"):
+            if tags_key == "image_tags":
+                body["image_tags"] = dict_to_image_tags(
+                    dict((k, tag_value_text(v)) for k, v in p["tags"].items()))
+        for option in ("min_ram", "max_ram"):
+            if p.get(option) is not None:
+                body[option] = p[option]
+        if p.get("enterprise_project_id"):
+            body["enterprise_project_id"] = p["enterprise_project_id"]
+        return body
+
+    def _metadata_body(self):
+        p = self.p
+        body = {"name": p["name"], "container_format": "bare", "visibility": "private", "protected": False}
+        if p.get("os_version"):
+            body["__os_version"] = p["os_version"]
+        if p.get("disk_format"):
+            body["disk_format"] = p["disk_format"]
+        if p.get("min_disk") is not None:
+            body["min_disk"] = p["min_disk"]
+        if p.get("min_ram") is not None:
+            body["min_ram"] = p["min_ram"]
+        if p.get("tags"):
+            body["tags"] = dict_to_glance_tags(dict((k, tag_value_text(v)) for k, v in p["tags"].items()))
+        return body
+
+    def _data_images_body(self):
+        items = []
+        for item in self.p.get("data_images") or []:
+            entry = {"name": item["name"]}
+            if item.get("description"):
+                entry["description"] = item["description"]
+            if item.get("tags"):
+                entry["tags"] = ["%s.%s" % (k, tag_value_text(v)) for k, v in sorted(item["tags"].items())]
+            entry["image_url"] = item["image_url"]
+            entry["min_disk"] = item["min_disk"]
+            if item.get("quick_import"):
+                entry["is_quick_import"] = True
+            items.append(entry)
+        return items
+
+    def _creation_call(self, kind):
+        """(ImsApi method, request body) for a job-based creation."""
+        p = self.p
+        api = self.api
+        if kind == "instance":
+            return api.create_image, self._common({"instance_id": p["instance_id"]})
+        if kind == "whole_instance":
+            return api.create_whole_image, self._common({"instance_id": p["instance_id"], "vault_id": p["vault_id"]})
+        if kind == "whole_backup":
+            return api.create_whole_image, self._common({"backup_id": p["backup_id"], "whole_image_type": "CBR"})
+        if kind == "volume":
+            body = self._common({"volume_id": p["volume_id"], "os_version": p["os_version"]})
+            if p.get("image_type"):
+                body["type"] = p["image_type"]
+            return api.create_image, body
+        if kind == "volume_data":
+            entry = {"name": p["name"], "volume_id": p["volume_id"]}
+            if p.get("description"):
+                entry["description"] = p["description"]
+            if p.get("tags"):
+                entry["tags"] = ["%s.%s" % (k, tag_value_text(v)) for k, v in sorted(p["tags"].items())]
+            return api.create_image, {"data_images": [entry]}
+        if kind in ("quick_import", "quick_import_data"):
+            body = self._common({"image_url": p["image_url"], "min_disk": p["min_disk"]})
+            body.pop("min_ram", None)
+            body.pop("max_ram", None)
+            if kind == "quick_import":
+                body["os_version"] = p["os_version"]
+                body["type"] = p.get("image_type") or "ECS"
+                if p.get("architecture"):
+                    body["architecture"] = p["architecture"]
+            else:
+                body["type"] = "DataImage"
+                body["os_type"] = p.get("os_type") or "Linux"
+            return api.quick_import, body
+        if kind == "obs_data":
+            body = self._common({"image_url": p["image_url"], "min_disk": p["min_disk"],
+                                 "os_type": p.get("os_type") or "Linux"})
+            body.pop("min_ram", None)
+            body.pop("max_ram", None)
+            if p.get("cmk_id"):
+                body["cmk_id"] = p["cmk_id"]
+            return api.create_data_images, body
+        # kind == "obs"
+        body = self._common({"image_url": p["image_url"], "min_disk": p["min_disk"]})
+        for option in ("os_version", "os_type", "cmk_id"):
+            if p.get(option):
+                body[option] = p[option]
+        if p.get("is_config") is not None:
+            body["is_config"] = p["is_config"]
+        if p.get("image_type"):
+            body["type"] = p["image_type"]
+        if p.get("data_images"):
+            body["data_images"] = self._data_images_body()
+        return api.create_image, body
+
+
+def main():
+    module = HuaweiCloudModule(ARGUMENT_SPEC, with_wait=True, supports_check_mode=True)
+    error = validate_params(module.params)
+    if error:
+        module.fail(error)
+    module.run(lambda: ImageManager(module).run())
+
+
+if __name__ == "__main__":
+    main()

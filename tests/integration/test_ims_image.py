@@ -1,0 +1,394 @@
+"""huaweicloud.cloud.ims_image against the emulator, through real ansible-playbook runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import account, project_id
+
+REGION = "cn-north-4"
+BUCKET = "demo-images"
+STOPPED_ECS = "798d4121-4c6f-28dd-f97b-829465e0cafc"
+BASE_IMAGE = "demo-base-image"
+NAME_RULE = ("1 to 128 characters: letters, digits, Chinese characters, hyphens (-), underscores (_), dots (.) "
+             "and spaces, not starting or ending with a space")
+
+
+def play(*tasks):
+    return [{"hosts": "localhost", "gather_facts": False, "tasks": list(tasks)}]
+
+
+def image_task(task="image", **args):
+    return {"name": task, "huaweicloud.cloud.ims_image": args, "register": "out"}
+
+
+def own_images(emu, name=None):
+    """Raw image attributes of the demo project's live images, from the emulator's state."""
+    state = emu.state()["regions"][REGION]["projects"][project_id(emu)]
+    images = [record["props"] for record in state["images"]]
+    return [image for image in images if name is None or image.get("name") == name]
+
+
+def from_obs(name="web-image", **extra):
+    args = dict(name=name, image_url=BUCKET + ":ubuntu-22.04.qcow2", os_version="Ubuntu 22.04 server 64bit",
+                min_disk=40)
+    args.update(extra)
+    return args
+
+
+def test_create_from_obs_then_idempotent(emulator, run_playbook):
+    run = run_playbook(play(image_task(**from_obs(description="base image", tags={"env": "prod", "team": "web"}))))
+    assert run.rc == 0, run
+    result = run.task("image")
+    assert result["changed"] is True
+    assert result["job_id"]
+    image = result["image"]
+    assert image["status"] == "active"
+    assert image["name"] == "web-image"
+    assert image["description"] == "base image"
+    assert image["os_version"] == "Ubuntu 22.04 server 64bit"
+    assert image["min_disk"] == 40
+    assert image["tags"] == {"env": "prod", "team": "web"}
+    assert not any(key.startswith("_") for key in image)
+    assert [i["id"] for i in own_images(emulator, "web-image")] == [image["id"]]
+
+    emulator.clear_calls()
+    again = run_playbook(play(image_task(**from_obs(description="base image", tags={"env": "prod", "team": "web"}))))
+    assert again.rc == 0, again
+    assert again.task("image")["changed"] is False
+    assert again.task("image")["image"]["id"] == image["id"]
+    assert "job_id" not in again.task("image")
+    assert emulator.write_calls() == []
+
+
+def test_check_mode_create_and_update_make_no_writes(emulator, run_playbook):
+    emulator.clear_calls()
+    run = run_playbook(play(image_task(**from_obs())), check=True, diff=True)
+    assert run.rc == 0, run
+    result = run.task("image")
+    assert result["changed"] is True
+    assert result["diff"]["before"] == {}
+    assert result["diff"]["after"]["name"] == "web-image"
+    assert emulator.write_calls() == []
+    assert own_images(emulator, "web-image") == []
+
+    emulator.clear_calls()
+    run = run_playbook(play(image_task(name=BASE_IMAGE, description="changed", tags={"env": "prod"})), check=True)
+    assert run.rc == 0, run
+    assert run.task("image")["changed"] is True
+    assert emulator.write_calls() == []
+    base = own_images(emulator, BASE_IMAGE)[0]
+    assert "__description" not in base or base["__description"] != "changed"
+
+
+def test_update_description_and_tags_with_diff(emulator, run_playbook):
+    args = {"name": BASE_IMAGE, "description": "patched base", "min_ram": 1024, "max_ram": 8192,
+            "tags": {"team": "web", "tier": "gold"}}
+    run = run_playbook(play(image_task(**args)), diff=True)
+    assert run.rc == 0, run
+    result = run.task("image")
+    assert result["changed"] is True
+    assert result["diff"] == {
+        "before": {"name": BASE_IMAGE, "description": "", "min_ram": 0, "max_ram": None, "tags": {"env": "test"}},
+        "after": {"name": BASE_IMAGE, "description": "patched base", "min_ram": 1024, "max_ram": 8192,
+                  "tags": {"team": "web", "tier": "gold"}},
+    }
+    assert result["image"]["description"] == "patched base"
+    assert result["image"]["tags"] == {"team": "web", "tier": "gold"}
+    assert result["image"]["min_ram"] == 1024
+    assert str(result["image"]["max_ram"]) == "8192"
+    writes = sorted((c["method"], c["path"].split("/", 3)[-1]) for c in emulator.write_calls())
+    base_id = result["image"]["id"]
+    assert writes == [("PATCH", "v2/cloudimages/%s" % base_id), ("PATCH", "v2/images/%s" % base_id)]
+
+    emulator.clear_calls()
+    again = run_playbook(play(image_task(**args)), diff=True)
+    assert again.rc == 0, again
+    assert again.task("image")["changed"] is False
+    assert emulator.write_calls() == []
+
+    # purge_tags=false only adds.
+    run = run_playbook(play(image_task(name=BASE_IMAGE, tags={"extra": "1"}, purge_tags=False)))
+    assert run.rc == 0, run
+    assert run.task("image")["image"]["tags"] == {"team": "web", "tier": "gold", "extra": "1"}
+
+
+def test_rename_by_id(emulator, run_playbook):
+    base_id = own_images(emulator, BASE_IMAGE)[0]["id"]
+    run = run_playbook(play(image_task(id=base_id, name="renamed-base")))
+    assert run.rc == 0, run
+    assert run.task("image")["changed"] is True
+    assert run.task("image")["image"]["name"] == "renamed-base"
+    assert own_images(emulator, BASE_IMAGE) == []
+
+
+def test_delete_and_delete_again(emulator, run_playbook):
+    base_id = own_images(emulator, BASE_IMAGE)[0]["id"]
+    run = run_playbook(play(image_task(name=BASE_IMAGE, state="absent")), diff=True)
+    assert run.rc == 0, run
+    result = run.task("image")
+    assert result["changed"] is True
+    assert result["image"]["id"] == base_id
+    assert result["diff"]["after"] == {}
+    assert own_images(emulator, BASE_IMAGE) == []
+
+    emulator.clear_calls()
+    run = run_playbook(play(image_task(name=BASE_IMAGE, state="absent"), image_task("by id", id=base_id, state="absent")))
+    assert run.rc == 0, run
+    assert run.changed == []
+    assert emulator.write_calls() == []
+
+
+def test_register_obs_file(emulator, run_playbook):
+    args = dict(name="registered", image_url=BUCKET + ":debian-11.vmdk", register=True, disk_format="vmdk",
+                os_version="Debian GNU/Linux 11.1.0 64bit", description="registered image", tags={"src": "obs"})
+    run = run_playbook(play(image_task(**args)))
+    assert run.rc == 0, run
+    result = run.task("image")
+    assert result["changed"] is True
+    assert result["job_id"]
+    assert result["image"]["status"] == "active"
+    assert result["image"]["description"] == "registered image"
+    assert result["image"]["tags"] == {"src": "obs"}
+    writes = [(c["method"], c["path"].split("/", 3)[-1]) for c in emulator.write_calls()]
+    image_id = result["image"]["id"]
+    assert writes[:2] == [("POST", "v2/images"), ("PUT", "v1/cloudimages/%s/upload" % image_id)]
+
+    emulator.clear_calls()
+    again = run_playbook(play(image_task(**args)))
+    assert again.rc == 0 and again.task("image")["changed"] is False, again
+    assert emulator.write_calls() == []
+
+
+def test_upload_local_file(emulator, run_playbook, tmp_path):
+    disk = tmp_path / "tiny.qcow2"
+    disk.write_bytes(b"QFI\xfb" + b"\0" * 65536)
+    args = dict(name="uploaded", filename=str(disk), disk_format="qcow2", min_disk=40,
+                os_version="Ubuntu 22.04 server 64bit")
+    run = run_playbook(play(image_task(**args)))
+    assert run.rc == 0, run
+    result = run.task("image")
+    assert result["changed"] is True
+    assert result["image"]["status"] == "active"
+    writes = [(c["method"], c["path"].split("/", 3)[-1]) for c in emulator.write_calls()]
+    assert writes == [("POST", "v2/images"), ("PUT", "v2/images/%s/file" % result["image"]["id"])]
+
+    emulator.clear_calls()
+    again = run_playbook(play(image_task(**args)))
+    assert again.rc == 0 and again.task("image")["changed"] is False, again
+    assert emulator.write_calls() == []
+
+
+def test_create_from_ecs_instance(emulator, run_playbook):
+    run = run_playbook(play(image_task(name="from-ecs", instance_id=STOPPED_ECS, min_ram=1024,
+                                       tags={"from": "ecs"})))
+    assert run.rc == 0, run
+    result = run.task("image")
+    assert result["changed"] is True
+    assert result["image"]["status"] == "active"
+    assert result["image"]["min_ram"] == 1024
+    assert result["image"]["tags"] == {"from": "ecs"}
+    posts = [c["path"].split("/", 3)[-1] for c in emulator.write_calls() if c["method"] == "POST"]
+    assert posts == ["v2/cloudimages/action"]
+
+
+def test_wait_false_returns_job_id_then_rerun_waits(emulator, run_playbook):
+    emulator.configure(job_seconds=3)
+    try:
+        run = run_playbook(play(image_task(**from_obs(name="nowait", wait=False))))
+        assert run.rc == 0, run
+        result = run.task("image")
+        assert result["changed"] is True
+        assert len(result["job_id"]) == 32
+        assert result["image"]["status"] in ("queued", "saving")
+
+        # A second run finds the image still being created: it waits, never creates twice.
+        emulator.clear_calls()
+        run = run_playbook(play(image_task(**from_obs(name="nowait"))))
+        assert run.rc == 0, run
+        assert run.task("image")["image"]["status"] == "active"
+        assert run.task("image")["image"]["id"] == result["image"]["id"]
+        assert emulator.write_calls() == []
+        assert len(own_images(emulator, "nowait")) == 1
+    finally:
+        emulator.configure(job_seconds=0.3)
+
+
+def test_failed_job_reports_code_and_reason(emulator, run_playbook):
+    reason = "The image file is empty, not found, or in incorrect format."
+    emulator.configure(fail_jobs=[{"job_type": "*", "error_code": "IMG.0057", "fail_reason": reason}])
+    run = run_playbook(play(image_task(**from_obs(name="doomed"))))
+    assert run.rc != 0
+    result = run.task("image")
+    assert result["error_code"] == "IMG.0057"
+    assert result["job_id"]
+    assert result["msg"] == "IMG.0057: job %s failed: %s" % (result["job_id"], reason)
+
+
+def test_bad_name_fails_before_any_call(emulator, run_playbook):
+    emulator.clear_calls()
+    run = run_playbook(play(image_task(**from_obs(name="bad<name"))))
+    assert run.rc != 0
+    result = run.task("image")
+    assert result["msg"] == "name contains '<', which is not allowed; use " + NAME_RULE
+    assert emulator.calls() == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (dict(name="x", description="a\nb"), "description must not contain a line break (IMS rejects <, > and line breaks)"),
+    (dict(name="x", tags={"bad key": "v"}),
+     "tags: tag key 'bad key' contains ' '; keys may contain only letters, digits, Chinese characters, "
+     "underscores (_) and hyphens (-)"),
+    (dict(name="x", image_url="no-colon", min_disk=40), "image_url must have the form <bucket>:<object>, got 'no-colon'"),
+    (dict(name="x", image_url="b:o", min_disk=20), "min_disk must be between 40 and 255 GB, got 20"),
+    (dict(name="x", instance_id=STOPPED_ECS, volume_id=STOPPED_ECS),
+     "instance_id, volume_id are mutually exclusive: give one source to create the image from"),
+    (dict(id="nope"), "id must be a UUID like 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86, got 'nope'"),
+    (dict(name="x", filename="/does/not/exist.qcow2"), "filename: /does/not/exist.qcow2 does not exist"),
+])
+def test_invalid_input_fails_before_any_call(emulator, run_playbook, args, message):
+    emulator.clear_calls()
+    run = run_playbook(play(image_task(**args)))
+    assert run.rc != 0
+    assert run.task("image")["msg"] == message
+    assert emulator.calls() == []
+
+
+def test_wrong_secret_key_fails_with_apigw_code(emulator, run_playbook):
+    run = run_playbook(play(image_task(**from_obs())), env={"HUAWEICLOUD_SECRET_KEY": "wrong"})
+    assert run.rc != 0
+    result = run.task("image")
+    assert result["error_code"] == "APIGW.0301"
+    assert "APIGW.0301" in result["msg"]
+    assert result["http_status"] == 401
+
+
+def test_duplicate_names_fail_clearly(emulator, run_playbook):
+    first = run_playbook(play(image_task(**from_obs(name="twin-a")), image_task("b", **from_obs(name="twin-b"))))
+    assert first.rc == 0, first
+    a_id, b_id = first.task("image")["image"]["id"], first.task("b")["image"]["id"]
+    # Names are not unique in IMS: renaming by id makes two images share one.
+    rename = run_playbook(play(image_task(id=b_id, name="twin-a")))
+    assert rename.rc == 0, rename
+
+    emulator.clear_calls()
+    run = run_playbook(play(image_task(name="twin-a", description="which one?")))
+    assert run.rc != 0
+    ids = ", ".join(sorted([a_id, b_id]))
+    assert run.task("image")["msg"] == (
+        "2 of your images are named 'twin-a' (%s); names are not unique in IMS, so give the id of the one to "
+        "manage" % ids)
+    assert emulator.write_calls() == []
+
+    run = run_playbook(play(image_task(id=a_id, description="this one")))
+    assert run.rc == 0, run
+    assert run.task("image")["changed"] is True
+
+
+def test_token_auth_works_too(emulator, run_playbook):
+    acct = account(emulator)
+    env = {"HUAWEICLOUD_ACCESS_KEY": "", "HUAWEICLOUD_SECRET_KEY": "",
+           "HUAWEICLOUD_USER": acct["users"][0]["name"], "HUAWEICLOUD_PASSWORD": acct["users"][0]["password"],
+           "HUAWEICLOUD_DOMAIN": acct["name"]}
+    run = run_playbook(play(image_task(name=BASE_IMAGE, description="via token")), env=env)
+    assert run.rc == 0, run
+    assert run.task("image")["changed"] is True
+
+
+SOURCES = {
+    "system-from-volume": dict(volume_id="12e91511-ee62-d4f7-0699-1ebdf754c7d7", os_version="Ubuntu 22.04 server 64bit"),
+    "data-from-volume": dict(volume_id="db3bd4e8-2d49-0b7b-6604-1ddc7f1bac99", image_type="DataImage",
+                             description="data disk", tags={"kind": "data"}),
+    "data-from-obs": dict(image_url=BUCKET + ":data-disk.qcow2", image_type="DataImage", min_disk=40, os_type="Linux"),
+    "quick-import": dict(image_url=BUCKET + ":large-disk.zvhd2", quick_import=True, min_disk=200,
+                         os_version="CentOS 7.9 64bit", architecture="x86"),
+    "quick-import-data": dict(image_url=BUCKET + ":large-disk.raw", quick_import=True, image_type="DataImage",
+                              min_disk=150),
+    "iso": dict(image_url=BUCKET + ":windows.iso", image_type="IsoImage", min_disk=40, os_type="Windows",
+                os_version="Windows Server 2019 Datacenter 64bit"),
+    "encrypted": dict(image_url=BUCKET + ":centos-7.vhd", min_disk=40, cmk_id="1dd34e35-5426-9d05-8494-92199ed2a0e4",
+                      is_config=True),
+    "whole-from-backup": dict(backup_id="ab546101-fa67-5cb6-63a7-a664c30281fe"),
+    "whole-from-instance": dict(instance_id=STOPPED_ECS, vault_id="07864e9b-dffa-5e75-e9ca-67b5b13d0fe7"),
+}
+
+
+@pytest.mark.parametrize("label", sorted(SOURCES))
+def test_other_sources_create_once(emulator, run_playbook, label):
+    args = dict(SOURCES[label], name="img-" + label)
+    run = run_playbook(play(image_task(**args)))
+    assert run.rc == 0, run
+    result = run.task("image")
+    assert result["changed"] is True
+    assert result["job_id"]
+    assert result["image"]["status"] == "active"
+    assert result["image"]["name"] == "img-" + label
+    for key, value in (("description", args.get("description")), ("tags", args.get("tags"))):
+        if value is not None:
+            assert result["image"][key] == value
+
+    emulator.clear_calls()
+    again = run_playbook(play(image_task(**args)))
+    assert again.rc == 0, again
+    assert again.task("image")["changed"] is False
+    assert emulator.write_calls() == []
+    assert len(own_images(emulator, "img-" + label)) == 1
+
+
+def test_obs_image_with_data_images(emulator, run_playbook):
+    args = dict(name="erp", image_url=BUCKET + ":centos-7.vhd", min_disk=40, os_version="CentOS 7.9 64bit",
+                data_images=[dict(name="erp-data-1", image_url=BUCKET + ":data-disk.qcow2", min_disk=100),
+                             dict(name="erp-data-2", image_url=BUCKET + ":data-disk-2.vhd", min_disk=50,
+                                  tags={"disk": "2"})])
+    run = run_playbook(play(image_task(**args)))
+    assert run.rc == 0, run
+    result = run.task("image")
+    assert result["image"]["name"] == "erp"
+    data_ids = result["data_image_ids"]
+    assert len(data_ids) == 2
+    names = dict((image["id"], image) for image in own_images(emulator))
+    assert sorted(names[i]["name"] for i in data_ids) == ["erp-data-1", "erp-data-2"]
+    assert all(names[i]["virtual_env_type"] == "DataImage" for i in data_ids)
+
+    emulator.clear_calls()
+    again = run_playbook(play(image_task(**args)))
+    assert again.rc == 0 and again.task("image")["changed"] is False, again
+    assert emulator.write_calls() == []
+
+
+def test_wait_timeout_names_the_job(emulator, run_playbook):
+    emulator.configure(job_seconds=30)
+    try:
+        run = run_playbook(play(image_task(**from_obs(name="slow", wait_timeout=1))))
+    finally:
+        emulator.configure(job_seconds=0.3)
+    assert run.rc != 0
+    result = run.task("image")
+    job_id = result["job_id"]
+    assert len(job_id) == 32
+    assert result["msg"].startswith("timed out after 1s waiting for job %s (last status " % job_id)
+    assert "huaweicloud.cloud.ims_job job_id=%s wait=true" % job_id in result["msg"]
+
+
+def test_delete_whole_image_with_its_backup(emulator, run_playbook):
+    args = dict(name="whole", backup_id="ab546101-fa67-5cb6-63a7-a664c30281fe")
+    assert run_playbook(play(image_task(**args))).rc == 0
+    emulator.clear_calls()
+    run = run_playbook(play(image_task(name="whole", state="absent", delete_backup=True)))
+    assert run.rc == 0, run
+    assert run.task("image")["changed"] is True
+    assert own_images(emulator, "whole") == []
+    deletes = [c for c in emulator.write_calls() if c["method"] == "DELETE"]
+    assert len(deletes) == 1 and deletes[0]["path"].endswith("/v2/images/%s" % run.task("image")["image"]["id"])
+
+
+def test_delete_waits_for_an_image_being_created(emulator, run_playbook):
+    emulator.configure(job_seconds=3)
+    try:
+        run = run_playbook(play(image_task(**from_obs(name="short-lived", wait=False)),
+                                image_task("delete", name="short-lived", state="absent")))
+    finally:
+        emulator.configure(job_seconds=0.3)
+    assert run.rc == 0, run
+    assert run.task("delete")["changed"] is True
+    assert own_images(emulator, "short-lived") == []
