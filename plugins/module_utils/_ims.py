@@ -105,6 +105,15 @@ class ImsApi(object):
     def list_members(self, image_id):
         return self.client.request("GET", "/v2/images/%s/members" % image_id).get("members", [])
 
+    def get_member(self, image_id, member_id):
+        """Glance GET /v2/images/{id}/members/{member_id}: the membership, or None (404)."""
+        try:
+            return self.client.request("GET", "/v2/images/%s/members/%s" % (image_id, member_id))
+        except HuaweiCloudError as error:
+            if error.status == 404:
+                return None
+            raise
+
     def add_members(self, image_ids, project_ids):
         return self._job("POST", "/v1/cloudimages/members", {"images": image_ids, "projects": project_ids})
 

@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._client import (
@@ -18,6 +20,8 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._client import (
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import ImsApi
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._retries import RetryPolicy
+
+_REGION = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 def _env(*names):
@@ -71,6 +75,8 @@ class HuaweiCloudModule(object):
             self.fail("no credentials: set access_key and secret_key (HUAWEICLOUD_ACCESS_KEY/"
                       "HUAWEICLOUD_SECRET_KEY), or user, password and domain (HUAWEICLOUD_USER/"
                       "HUAWEICLOUD_PASSWORD/HUAWEICLOUD_DOMAIN)")
+        if not _REGION.match(p["region"] or ""):
+            self.fail("region must be a region id like cn-north-4, got %r" % p["region"])
         for name in ("timeout", "max_retries"):
             if p[name] < (1 if name == "timeout" else 0):
                 self.fail("%s must be %s" % (name, "positive" if name == "timeout" else "zero or more"))

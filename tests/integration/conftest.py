@@ -1,4 +1,4 @@
-"""Integration harness: a real emulator process and real ansible-playbook runs against it."""
+"""Integration fixtures: a real emulator process and real ansible-playbook runs against it."""
 
 from __future__ import annotations
 
@@ -6,67 +6,21 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
-EMULATOR = REPO / "tests" / "emulator" / "serve.py"
-WORLD_FILE = REPO / "tests" / "emulator" / "default.yml"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from hwc_harness import (  # noqa: E402  pylint: disable=wrong-import-position
+    REPO, PlaybookRun, account, credentials_env, project_id, start_emulator,
+)
+
 CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
 
-
-class Emulator:
-    """A running emulator plus its control API."""
-
-    def __init__(self, url, process, world):
-        self.url = url
-        self.process = process
-        self.world = world
-
-    def control(self, method, path, **kwargs):
-        response = requests.request(method, self.url + "/_emulator" + path, timeout=30, **kwargs)
-        response.raise_for_status()
-        return response.json() if response.content else None
-
-    def reset(self):
-        self.control("POST", "/reset")
-
-    def configure(self, **settings):
-        self.control("POST", "/config", json=settings)
-
-    def state(self):
-        return self.control("GET", "/state")
-
-    def calls(self):
-        return self.control("GET", "/calls")
-
-    def clear_calls(self):
-        self.control("DELETE", "/calls")
-
-    def write_calls(self):
-        """API calls that change something (not GET), for idempotency assertions."""
-        return [c for c in self.calls() if c["method"] != "GET"]
-
-
-def start_emulator(tmp_dir, job_seconds="0.3", config=WORLD_FILE):
-    ready = Path(tmp_dir) / "emulator-ready.json"
-    log = open(Path(tmp_dir) / "emulator.log", "w")
-    process = subprocess.Popen(
-        [sys.executable, str(EMULATOR), "--port", "0", "--ready-file", str(ready),
-         "--job-seconds", str(job_seconds), "--config", str(config)],
-        stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while not ready.exists() or not ready.read_text().strip():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("emulator did not start; see %s" % log.name)
-        time.sleep(0.05)
-    url = json.loads(ready.read_text())["url"]
-    return Emulator(url, process, yaml.safe_load(config.read_text()))
+# Older tests import these from conftest.
+__all__ = ["account", "credentials_env", "project_id", "start_emulator"]
 
 
 @pytest.fixture(scope="session")
@@ -95,58 +49,6 @@ def collections_path(tmp_path_factory):
     target.mkdir(parents=True)
     (target / "cloud").symlink_to(REPO)
     return str(root)
-
-
-class PlaybookRun:
-    def __init__(self, completed, results):
-        self.rc = completed.returncode
-        self.stdout = completed.stdout
-        self.stderr = completed.stderr
-        self.results = results
-
-    def task(self, name):
-        """The result dict of the (last) task with this name."""
-        matches = [r for r in self.results if r["task"] == name]
-        assert matches, "no task %r in %s\n%s" % (name, [r["task"] for r in self.results], self.stdout)
-        return matches[-1]["result"]
-
-    @property
-    def changed(self):
-        return [r["task"] for r in self.results if r["result"].get("changed")]
-
-    def __repr__(self):
-        return "PlaybookRun(rc=%s)\n%s\n%s" % (self.rc, self.stdout, self.stderr)
-
-
-def account(emu, name="demo"):
-    """The seeded account ``name`` as a dict (keys of default.yml's domain entry)."""
-    for domain in emu.world["domains"]:
-        if domain["name"] == name:
-            return domain
-    raise KeyError(name)
-
-
-def project_id(emu, domain="demo", region="cn-north-4"):
-    """The seeded project id of ``domain`` in ``region``."""
-    return next(p["id"] for p in account(emu, domain)["projects"] if p["region"] == region)
-
-
-def credentials_env(emu, domain="demo", region="cn-north-4", method="aksk"):
-    """HUAWEICLOUD_* variables for a seeded account, as AWX would inject them."""
-    acct = account(emu, domain)
-    env = {
-        "HUAWEICLOUD_REGION": region,
-        "HUAWEICLOUD_IMS_ENDPOINT": emu.url + "/ims/{region}",
-        "HUAWEICLOUD_IAM_ENDPOINT": emu.url + "/iam",
-    }
-    if method == "aksk":
-        env["HUAWEICLOUD_ACCESS_KEY"] = acct["credentials"][0]["access"]
-        env["HUAWEICLOUD_SECRET_KEY"] = acct["credentials"][0]["secret"]
-    else:
-        env["HUAWEICLOUD_USER"] = acct["users"][0]["name"]
-        env["HUAWEICLOUD_PASSWORD"] = acct["users"][0]["password"]
-        env["HUAWEICLOUD_DOMAIN"] = acct["name"]
-    return env
 
 
 @pytest.fixture

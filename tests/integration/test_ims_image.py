@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import account, project_id
+from hwc_harness import account, play, project_id
 
 REGION = "cn-north-4"
 BUCKET = "demo-images"
@@ -12,10 +12,6 @@ STOPPED_ECS = "798d4121-4c6f-28dd-f97b-829465e0cafc"
 BASE_IMAGE = "demo-base-image"
 NAME_RULE = ("1 to 128 characters: letters, digits, Chinese characters, hyphens (-), underscores (_), dots (.) "
              "and spaces, not starting or ending with a space")
-
-
-def play(*tasks):
-    return [{"hosts": "localhost", "gather_facts": False, "tasks": list(tasks)}]
 
 
 def image_task(task="image", **args):

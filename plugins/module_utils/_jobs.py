@@ -1,0 +1,44 @@
+# -*- coding: utf-8 -*-
+# Copyright: huaweicloud.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Reading IMS job records: which images a job produced, and the summary modules return."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+def job_image_ids(job):
+    """Every image id a job names, in order, without duplicates.
+
+    Looked for in ``entities.image_id`` (single-image jobs), in
+    ``entities.sub_jobs_result[].entities.image_id`` (data-image and batch jobs)
+    and in ``entities.results[].image_id`` (member jobs).
+    """
+    entities = (job or {}).get("entities") or {}
+    candidates = [entities.get("image_id")]
+    for sub in entities.get("sub_jobs_result") or []:
+        candidates.append(((sub or {}).get("entities") or {}).get("image_id"))
+    for result in entities.get("results") or []:
+        candidates.append((result or {}).get("image_id"))
+    ids = []
+    for image_id in candidates:
+        if image_id and image_id not in ids:
+            ids.append(image_id)
+    return ids
+
+
+def job_summary(job):
+    """The fields of a job that modules return next to the raw record."""
+    job = job or {}
+    entities = job.get("entities") or {}
+    return {
+        "job_id": job.get("job_id"),
+        "status": job.get("status"),
+        "job_type": job.get("job_type"),
+        "entities": entities,
+        "image_ids": job_image_ids(job),
+        "error_code": job.get("error_code"),
+        "fail_reason": job.get("fail_reason"),
+        "job": job,
+    }

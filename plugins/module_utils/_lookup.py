@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright: huaweicloud.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Finding images by id or by name."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import check_uuid
+
+
+class ImageNotFoundError(HuaweiCloudError):
+    """No image (or more than one) answers to the reference the user gave."""
+
+
+def looks_like_image_id(value):
+    """Whether a reference is an image id (UUID form) rather than a name."""
+    return bool(value) and check_uuid(value) is None
+
+
+def resolve_image(api, ref, owned=True):
+    """The raw image that ``ref`` names: an image id, or a name unique among the
+    caller's own images (``owned``) or among every image the caller can see."""
+    if looks_like_image_id(ref):
+        image = api.get_image(ref)
+        if image is None:
+            raise ImageNotFoundError("no image with id %s in region %s" % (ref, api.client.region))
+        return image
+    matches = api.find_images(ref, owned=owned)
+    if not matches:
+        raise ImageNotFoundError("no %simage named %r in region %s"
+                                 % ("own " if owned else "", ref, api.client.region))
+    if len(matches) > 1:
+        raise ImageNotFoundError("%d images are named %r in region %s (%s); use the image id"
+                                 % (len(matches), ref, api.client.region,
+                                    ", ".join(sorted(image["id"] for image in matches))))
+    return matches[0]
+
+
+def resolve_images(api, refs, owned=True):
+    """``resolve_image`` for each reference, duplicates (by id) dropped, order kept."""
+    images = []
+    seen = set()
+    for ref in refs:
+        image = resolve_image(api, ref, owned=owned)
+        if image["id"] not in seen:
+            seen.add(image["id"])
+            images.append(image)
+    return images
+
+
+def resolve_shared_image_id(api, ref):
+    """The id of an image shared with the caller: ``ref`` is an id (returned as
+    is) or a name unique among images shared with the caller in any member status."""
+    if looks_like_image_id(ref):
+        return ref
+    found = {}
+    for status in ("pending", "accepted", "rejected"):
+        filters = {"visibility": "shared", "__imagetype": "shared", "member_status": status, "name": ref}
+        for image in api.list_images(filters):
+            if image.get("name") == ref and image.get("owner") != api.project_id:
+                found[image["id"]] = image
+    if not found:
+        raise ImageNotFoundError("no image named %r is shared with project %s in region %s"
+                                 % (ref, api.project_id, api.client.region))
+    if len(found) > 1:
+        raise ImageNotFoundError("%d images named %r are shared with project %s (%s); use the image id"
+                                 % (len(found), ref, api.project_id, ", ".join(sorted(found))))
+    return list(found)[0]

@@ -1,0 +1,326 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: huaweicloud.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: ims_image_copy
+short_description: Copy a Huawei Cloud IMS private image within a region or to another region
+version_added: 1.0.0
+description:
+  - Copies an image within its region (C(POST /v1/cloudimages/{id}/copy)), optionally encrypting the copy
+    with a KMS key, or to another region (C(POST /v1/cloudimages/{id}/cross_region_copy)) through an IAM agency.
+  - Idempotent by name. When an image named O(name) already exists in the target region and project, it is
+    returned (whatever its status, so a copy still in progress counts) and nothing is copied.
+  - The copy job runs in the source region; the new image is looked up in the target region.
+  - IMS constraints checked before any call, with the IMS error code in the message (V(IMG.0130), V(IMG.0143),
+    V(IMG.0146), V(IMG.0167)) - whole images cannot be copied within a region, encrypted images and images over
+    128 GB cannot be copied across regions, and images created from ISO files cannot be copied at all.
+  - IMS runs at most 5 cross-region copies per account at a time (V(IMG.0149)); real copies take about 10 to 15
+    minutes.
+author:
+  - huaweicloud.cloud contributors (@huaweicloud)
+extends_documentation_fragment:
+  - huaweicloud.cloud.ims
+  - huaweicloud.cloud.ims.wait
+options:
+  image:
+    description:
+      - The source image, by id or by a name that is unique among the caller's own images in O(region).
+    type: str
+    required: true
+  name:
+    description:
+      - Name of the copy. 1 to 128 characters - letters, digits, Chinese characters, C(-), C(_), C(.) and
+        spaces, not starting or ending with a space.
+    type: str
+    required: true
+  description:
+    description:
+      - Description of the copy; at most 1024 characters, without C(<), C(>) or line breaks.
+    type: str
+  cmk_id:
+    description:
+      - KMS key id to encrypt the copy with. In-region copies only.
+    type: str
+  enterprise_project_id:
+    description:
+      - Enterprise project of the copy. In-region copies only.
+    type: str
+  target_region:
+    description:
+      - Region to copy the image to. When set (and different from O(region)) the copy is cross-region and
+        O(agency_name) is required.
+      - Leave unset for an in-region copy; setting it to O(region) is refused, as IMS does (V(IMG.0142)).
+    type: str
+  target_project_name:
+    description:
+      - Name of the project in O(target_region) that receives the copy. Defaults to O(target_region), the name
+        of a region's default project.
+    type: str
+  agency_name:
+    description:
+      - IAM agency that lets IMS act in the target project. Required for a cross-region copy.
+    type: str
+  vault_id:
+    description:
+      - CBR vault in the target region that receives the backup of a whole image. Cross-region copies of whole
+        images only, and required for them.
+    type: str
+notes:
+  - Supports C(check_mode) and C(diff_mode). Check mode reads the source and target but starts no copy.
+  - With O(wait=false) the module returns RV(job_id) at once; several copies can be started that way and waited
+    on together with M(huaweicloud.cloud.ims_job) (its O(huaweicloud.cloud.ims_job#module:job_ids) option),
+    which must run against the B(source) region.
+seealso:
+  - module: huaweicloud.cloud.ims_job
+  - module: huaweicloud.cloud.ims_image_info
+"""
+
+EXAMPLES = r"""
+- name: Copy an image within the region, encrypted with a KMS key
+  huaweicloud.cloud.ims_image_copy:
+    region: cn-north-4
+    image: web-golden-2024-06
+    name: web-golden-2024-06-encrypted
+    cmk_id: 5f2c3e41-7a8b-4c9d-8e0f-1a2b3c4d5e6f
+
+- name: Copy an image to another region
+  huaweicloud.cloud.ims_image_copy:
+    region: cn-north-4
+    image: web-golden-2024-06
+    name: web-golden-2024-06
+    target_region: ap-southeast-3
+    agency_name: ims_admin_agency
+  register: copied
+
+- name: Start copies to three regions without waiting
+  huaweicloud.cloud.ims_image_copy:
+    region: cn-north-4
+    image: web-golden-2024-06
+    name: web-golden-2024-06
+    target_region: "{{ item }}"
+    agency_name: ims_admin_agency
+    wait: false
+  loop: [cn-east-3, cn-south-1, ap-southeast-1]
+  register: started
+
+- name: Wait for all of them together (jobs run in the source region)
+  huaweicloud.cloud.ims_job:
+    region: cn-north-4
+    job_ids: "{{ started.results | map(attribute='job_id') | select | list }}"
+    wait: true
+    wait_timeout: 3600
+"""
+
+RETURN = r"""
+image:
+  description:
+    - The copy in the target region, with the C(__)/C(_) prefixes of IMS attributes dropped and tags as a
+      dictionary. V(null) in check mode when it would be created, and with O(wait=false).
+  returned: always
+  type: dict
+  sample:
+    id: 0c5d8e2a-9b7f-4e6d-8a1c-3f2e4d5c6b7a
+    name: web-golden-2024-06
+    status: active
+    os_version: Ubuntu 22.04 server 64bit
+    owner: 2f7a9c1d3e5b4a6c8d0e1f2a3b4c5d6e
+    tags: {}
+image_id:
+  description: Id of the copy (V(null) when not known yet).
+  returned: always
+  type: str
+  sample: 0c5d8e2a-9b7f-4e6d-8a1c-3f2e4d5c6b7a
+source_image_id:
+  description: Id of the source image.
+  returned: always
+  type: str
+  sample: 4f1e1c6e-2d2a-4f59-9f0e-7d3a9c1b5a10
+job_id:
+  description: Id of the copy job, polled in the source region. V(null) when nothing was copied.
+  returned: always
+  type: str
+  sample: ff8080818f6bd6ec018f7a0bd54b1c2a
+target_region:
+  description: Region of the copy.
+  returned: always
+  type: str
+  sample: ap-southeast-3
+target_project_id:
+  description: Project of the copy.
+  returned: always
+  type: str
+  sample: 2f7a9c1d3e5b4a6c8d0e1f2a3b4c5d6e
+"""
+
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import normalize_image
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import create_once
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._jobs import job_image_ids
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import resolve_image
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import HuaweiCloudModule
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import (
+    check_description,
+    check_name,
+    first_error,
+)
+
+CROSS_REGION_MAX_BYTES = 128 * 1024 ** 3
+
+
+def validate(module):
+    p = module.params
+    error = first_error(check_name(p["name"]), check_description(p["description"]))
+    if not error and p["image"] == "":
+        error = "image must be an image id or name"
+    if error:
+        module.fail(error)
+    if p["target_region"] is not None and p["target_region"] == p["region"]:
+        module.fail("target_region is the source region %s; leave target_region unset for an in-region copy "
+                    "(IMS would answer IMG.0142)" % p["region"], error_code="IMG.0142")
+    if p["target_region"]:
+        if not p["agency_name"]:
+            module.fail("agency_name is required to copy an image to another region")
+        for option in ("cmk_id", "enterprise_project_id"):
+            if p[option]:
+                module.fail("%s applies to in-region copies only; IMS does not take it for a copy to %s"
+                            % (option, p["target_region"]))
+    else:
+        for option in ("target_project_name", "agency_name", "vault_id"):
+            if p[option]:
+                module.fail("%s applies to cross-region copies only; set target_region" % option)
+
+
+def check_source(source, name, cross_region, vault_id):
+    """Documented IMS constraints on the source image, as a message, or None."""
+    props = source
+    if not cross_region and props.get("name") == name:
+        return ("an in-region copy needs a name other than the source's (%r), or it could not be told apart "
+                "from the source" % name)
+    if props.get("status") != "active":
+        return "image %s is %s; only active images can be copied" % (source["id"], props.get("status"))
+    if props.get("disk_format") == "iso" or props.get("virtual_env_type") == "IsoImage":
+        return "image %s was created from an ISO file and cannot be copied (IMG.0167)" % source["id"]
+    whole = str(props.get("__whole_image", "")).lower() == "true"
+    if whole and not cross_region:
+        return "image %s is a whole image; whole images cannot be copied within a region (IMG.0130)" % source["id"]
+    if whole and not vault_id:
+        return "image %s is a whole image; vault_id is required to copy it to another region" % source["id"]
+    if cross_region and props.get("__system_cmkid"):
+        return "image %s is encrypted; encrypted images cannot be copied across regions (IMG.0143)" % source["id"]
+    try:
+        size = int(props.get("__image_size") or 0)
+    except (TypeError, ValueError):
+        size = 0
+    if cross_region and size > CROSS_REGION_MAX_BYTES:
+        return ("image %s is larger than 128 GB; it cannot be copied across regions (IMG.0146)" % source["id"])
+    return None
+
+
+def newest(images):
+    return sorted(images, key=lambda image: image.get("created_at") or "", reverse=True)[0] if images else None
+
+
+def copy(module):
+    p = module.params
+    api = module.api
+    cross_region = bool(p["target_region"])
+    source = resolve_image(api, p["image"], owned=True)
+    error = check_source(source, p["name"], cross_region, p["vault_id"])
+    if error:
+        module.fail(error)
+
+    if cross_region:
+        target_region = p["target_region"]
+        target_project_name = p["target_project_name"] or target_region
+        target_api = api.in_region(target_region, api.client.project_id_by_name(target_project_name))
+    else:
+        target_region = p["region"]
+        target_api = api
+    target_project_id = target_api.project_id
+    result = dict(changed=False, source_image_id=source["id"], job_id=None, image=None, image_id=None,
+                  target_region=target_region, target_project_id=target_project_id)
+
+    def find_copy():
+        return newest(target_api.find_images(p["name"], owned=True))
+
+    existing = find_copy()
+    if existing is not None:
+        result.update(image=normalize_image(existing), image_id=existing["id"])
+        return result
+
+    result["changed"] = True
+    result["diff"] = dict(before={}, after=dict(name=p["name"], region=target_region, project_id=target_project_id,
+                                                source_image_id=source["id"]))
+    if module.check_mode:
+        return result
+
+    body = dict(name=p["name"])
+    if p["description"] is not None:
+        body["description"] = p["description"]
+    if cross_region:
+        body.update(region=target_region, project_name=target_project_name, agency_name=p["agency_name"])
+        if p["vault_id"]:
+            body["vault_id"] = p["vault_id"]
+    else:
+        for option in ("cmk_id", "enterprise_project_id"):
+            if p[option]:
+                body[option] = p[option]
+
+    def start():
+        if cross_region:
+            return "job", api.cross_region_copy(source["id"], body)
+        return "job", api.copy(source["id"], body)
+
+    def started_already():
+        found = find_copy()
+        return ("image", found) if found is not None else None
+
+    kind, handle = create_once(start, started_already)
+    if kind == "image":
+        # An earlier attempt whose answer was lost did start the copy.
+        result.update(image=normalize_image(handle), image_id=handle["id"])
+        return result
+    result["job_id"] = handle
+    if not p["wait"]:
+        return result
+    job = api.wait_job(handle, p["wait_timeout"])
+    image = None
+    for image_id in job_image_ids(job):
+        candidate = target_api.get_image(image_id)
+        if candidate is not None and candidate.get("name") == p["name"]:
+            image = candidate
+            break
+    if image is None:
+        image = find_copy()
+    if image is not None:
+        result.update(image=normalize_image(image), image_id=image["id"])
+    return result
+
+
+def main():
+    module = HuaweiCloudModule(
+        dict(
+            image=dict(type="str", required=True),
+            name=dict(type="str", required=True),
+            description=dict(type="str"),
+            cmk_id=dict(type="str"),
+            enterprise_project_id=dict(type="str"),
+            target_region=dict(type="str"),
+            target_project_name=dict(type="str"),
+            agency_name=dict(type="str"),
+            vault_id=dict(type="str"),
+        ),
+        with_wait=True,
+        supports_check_mode=True,
+    )
+    validate(module)
+    module.run(lambda: copy(module))
+
+
+if __name__ == "__main__":
+    main()

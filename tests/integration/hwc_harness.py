@@ -1,0 +1,158 @@
+"""Plain helpers of the integration tests: the emulator process, seeded-world lookups, playbook results.
+
+Kept out of conftest.py so tests can import them by a name no other conftest shadows.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+EMULATOR = REPO / "tests" / "emulator" / "serve.py"
+WORLD_FILE = REPO / "tests" / "emulator" / "default.yml"
+REGION = "cn-north-4"
+
+
+class Emulator:
+    """A running emulator plus its control API."""
+
+    def __init__(self, url, process, world):
+        self.url = url
+        self.process = process
+        self.world = world
+
+    def control(self, method, path, **kwargs):
+        response = requests.request(method, self.url + "/_emulator" + path, timeout=30, **kwargs)
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def reset(self):
+        self.control("POST", "/reset")
+
+    def configure(self, **settings):
+        self.control("POST", "/config", json=settings)
+
+    def state(self):
+        return self.control("GET", "/state")
+
+    def calls(self):
+        return self.control("GET", "/calls")
+
+    def clear_calls(self):
+        self.control("DELETE", "/calls")
+
+    def write_calls(self):
+        """API calls that change something (not GET), for idempotency assertions."""
+        return [c for c in self.calls() if c["method"] != "GET"]
+
+
+def start_emulator(tmp_dir, job_seconds="0.3", config=WORLD_FILE):
+    ready = Path(tmp_dir) / "emulator-ready.json"
+    log = open(Path(tmp_dir) / "emulator.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, str(EMULATOR), "--port", "0", "--ready-file", str(ready),
+         "--job-seconds", str(job_seconds), "--config", str(config)],
+        stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while not ready.exists() or not ready.read_text().strip():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError("emulator did not start; see %s" % log.name)
+        time.sleep(0.05)
+    url = json.loads(ready.read_text())["url"]
+    return Emulator(url, process, yaml.safe_load(config.read_text()))
+
+
+class PlaybookRun:
+    def __init__(self, completed, results):
+        self.rc = completed.returncode
+        self.stdout = completed.stdout
+        self.stderr = completed.stderr
+        self.results = results
+
+    def task(self, name):
+        """The result dict of the (last) task with this name."""
+        matches = [r for r in self.results if r["task"] == name]
+        assert matches, "no task %r in %s\n%s" % (name, [r["task"] for r in self.results], self.stdout)
+        return matches[-1]["result"]
+
+    @property
+    def changed(self):
+        return [r["task"] for r in self.results if r["result"].get("changed")]
+
+    def __repr__(self):
+        return "PlaybookRun(rc=%s)\n%s\n%s" % (self.rc, self.stdout, self.stderr)
+
+
+def account(emu, name="demo"):
+    """The seeded account ``name`` as a dict (keys of default.yml's domain entry)."""
+    for domain in emu.world["domains"]:
+        if domain["name"] == name:
+            return domain
+    raise KeyError(name)
+
+
+def project_id(emu, domain="demo", region=REGION):
+    """The seeded project id of ``domain`` in ``region``."""
+    return next(p["id"] for p in account(emu, domain)["projects"] if p["region"] == region)
+
+
+def credentials_env(emu, domain="demo", region=REGION, method="aksk"):
+    """HUAWEICLOUD_* variables for a seeded account, as AWX would inject them."""
+    acct = account(emu, domain)
+    env = {
+        "HUAWEICLOUD_REGION": region,
+        "HUAWEICLOUD_IMS_ENDPOINT": emu.url + "/ims/{region}",
+        "HUAWEICLOUD_IAM_ENDPOINT": emu.url + "/iam",
+    }
+    if method == "aksk":
+        env["HUAWEICLOUD_ACCESS_KEY"] = acct["credentials"][0]["access"]
+        env["HUAWEICLOUD_SECRET_KEY"] = acct["credentials"][0]["secret"]
+    else:
+        env["HUAWEICLOUD_USER"] = acct["users"][0]["name"]
+        env["HUAWEICLOUD_PASSWORD"] = acct["users"][0]["password"]
+        env["HUAWEICLOUD_DOMAIN"] = acct["name"]
+    return env
+
+
+
+
+def play(*tasks):
+    """One localhost play running ``tasks``."""
+    return [{"hosts": "localhost", "gather_facts": False, "tasks": list(tasks)}]
+
+
+def image_id(emu, name, domain="demo", region=REGION):
+    """The id of a seeded image."""
+    for image in account(emu, domain)["images"]:
+        if image["name"] == name and image["region"] == region:
+            return image["id"]
+    raise KeyError(name)
+
+
+def project_state(emu, domain="demo", region=REGION):
+    """The emulator's live state of one project."""
+    return emu.state()["regions"][region]["projects"][project_id(emu, domain, region)]
+
+
+def images_named(emu, name, domain="demo", region=REGION):
+    """Raw image records of that name in the project of ``domain`` in ``region``."""
+    return [i for i in project_state(emu, domain, region)["images"] if i["props"]["name"] == name]
+
+
+def members(emu, image, region=REGION):
+    """{member project id: status} of one of demo's images, from the emulator's state."""
+    state = project_state(emu, "demo", region)
+    return {m["member_id"]: m["status"] for m in state["members"] if m["image_id"] == image}
+
+
+def ims_calls(emu):
+    """Calls the emulator logged on IMS (not IAM) paths."""
+    return [c for c in emu.calls() if c["path"].startswith("/ims/")]

@@ -1,0 +1,165 @@
+"""huaweicloud.cloud.ims_image_copy (and ims_job on copy jobs) against the emulator."""
+
+from __future__ import annotations
+
+import pytest
+
+from hwc_harness import image_id, images_named, play, project_id
+
+AGENCY = "ims_admin_agency"
+
+
+
+def copy_task(**args):
+    return {"name": "copy", "huaweicloud.cloud.ims_image_copy": args, "register": "out"}
+
+
+def test_in_region_copy_then_idempotent(emulator, run_playbook):
+    source = image_id(emulator, "demo-base-image")
+    run = run_playbook(play(copy_task(image="demo-base-image", name="demo-base-copy", description="nightly copy")))
+    assert run.rc == 0, run
+    result = run.task("copy")
+    assert result["changed"] is True
+    assert result["source_image_id"] == source
+    assert result["target_region"] == "cn-north-4"
+    assert result["target_project_id"] == project_id(emulator)
+    assert result["job_id"]
+    assert result["image"]["name"] == "demo-base-copy"
+    assert result["image"]["status"] == "active"
+    assert result["image"]["description"] == "nightly copy"
+    [copied] = images_named(emulator, "demo-base-copy")
+    assert copied["id"] == result["image_id"]
+    assert copied["props"]["status"] == "active"
+
+    emulator.clear_calls()
+    again = run_playbook(play(copy_task(image=source, name="demo-base-copy")))
+    assert again.rc == 0, again
+    assert again.task("copy")["changed"] is False
+    assert again.task("copy")["image_id"] == result["image_id"]
+    assert again.task("copy")["job_id"] is None
+    assert emulator.write_calls() == []
+    assert len(images_named(emulator, "demo-base-copy")) == 1
+
+
+def test_in_region_encrypted_copy(emulator, run_playbook):
+    key = "1dd34e35-5426-9d05-8494-92199ed2a0e4"
+    run = run_playbook(play(copy_task(image="demo-base-image", name="demo-base-encrypted", cmk_id=key)))
+    assert run.rc == 0, run
+    [copied] = images_named(emulator, "demo-base-encrypted")
+    assert copied["props"]["__system_cmkid"] == key
+    assert run.task("copy")["image"]["system_cmkid"] == key
+
+
+def test_cross_region_copy_then_idempotent(emulator, run_playbook):
+    run = run_playbook(play(copy_task(image="demo-base-image", name="demo-base-east", target_region="cn-east-3",
+                                      agency_name=AGENCY)))
+    assert run.rc == 0, run
+    result = run.task("copy")
+    assert result["changed"] is True
+    east = project_id(emulator, region="cn-east-3")
+    assert result["target_region"] == "cn-east-3"
+    assert result["target_project_id"] == east
+    assert result["image"]["owner"] == east
+    [copied] = images_named(emulator, "demo-base-east", region="cn-east-3")
+    assert copied["id"] == result["image_id"]
+    assert copied["props"]["status"] == "active"
+    assert images_named(emulator, "demo-base-east") == []  # nothing in the source region
+
+    emulator.clear_calls()
+    again = run_playbook(play(copy_task(image="demo-base-image", name="demo-base-east", target_region="cn-east-3",
+                                        target_project_name="cn-east-3", agency_name=AGENCY)))
+    assert again.rc == 0, again
+    assert again.task("copy")["changed"] is False
+    assert again.task("copy")["image_id"] == result["image_id"]
+    assert emulator.write_calls() == []
+
+
+def test_check_mode_writes_nothing(emulator, run_playbook):
+    emulator.clear_calls()
+    run = run_playbook(play(copy_task(image="demo-base-image", name="demo-base-east", target_region="cn-east-3",
+                                      agency_name=AGENCY)), check=True, diff=True)
+    assert run.rc == 0, run
+    result = run.task("copy")
+    assert result["changed"] is True
+    assert result["image"] is None and result["job_id"] is None
+    assert result["diff"]["after"]["region"] == "cn-east-3"
+    assert emulator.write_calls() == []
+    assert images_named(emulator, "demo-base-east", region="cn-east-3") == []
+
+
+def test_start_several_without_wait_then_wait_together(emulator, run_playbook):
+    start = copy_task(image="demo-base-image", name="demo-base-fanout", target_region="{{ item }}",
+                      agency_name=AGENCY, wait=False)
+    start["loop"] = ["cn-east-3", "cn-south-1", "ap-southeast-1"]
+    wait = {"name": "wait", "register": "job", "huaweicloud.cloud.ims_job": {
+        "job_ids": "{{ out.results | map(attribute='job_id') | list }}", "wait": True, "wait_timeout": 120}}
+    run = run_playbook(play(start, wait))
+    assert run.rc == 0, run
+    started = run.task("copy")
+    assert started["changed"] is True
+    waited = run.task("wait")
+    assert waited["status"] == "SUCCESS"
+    assert waited["changed"] is False
+    assert [j["job_type"] for j in waited["jobs"]] == ["imsCopyImageCrossUserJob"] * 3
+    new_ids = set()
+    for region in ("cn-east-3", "cn-south-1", "ap-southeast-1"):
+        [copied] = images_named(emulator, "demo-base-fanout", region=region)
+        assert copied["props"]["status"] == "active"
+        new_ids.add(copied["id"])
+    assert set(waited["image_ids"]) == new_ids
+
+    emulator.clear_calls()
+    again = run_playbook(play(start))
+    assert again.rc == 0, again
+    assert again.changed == []
+    assert emulator.write_calls() == []
+
+
+def test_single_job_wait(emulator, run_playbook):
+    run = run_playbook(play(
+        copy_task(image="demo-base-image", name="demo-base-later", wait=False),
+        {"name": "wait", "huaweicloud.cloud.ims_job": {"job_id": "{{ out.job_id }}", "wait": True}},
+    ))
+    assert run.rc == 0, run
+    assert run.task("copy")["image"] is None
+    waited = run.task("wait")
+    assert waited["status"] == "SUCCESS"
+    assert waited["job_id"] == run.task("copy")["job_id"]
+    assert waited["job_type"] == "imsCopyImageInRegionJob"
+    [copied] = images_named(emulator, "demo-base-later")
+    assert waited["image_ids"] == [copied["id"]]
+    assert waited["entities"]["image_id"] == copied["id"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (dict(image="demo-encrypted-image", name="x-east", target_region="cn-east-3", agency_name=AGENCY),
+     "encrypted images cannot be copied across regions (IMG.0143)"),
+    (dict(image="demo-large-image", name="x-east", target_region="cn-east-3", agency_name=AGENCY),
+     "larger than 128 GB"),
+    (dict(image="demo-whole-image", name="x-copy"), "whole images cannot be copied within a region (IMG.0130)"),
+    (dict(image="demo-base-image", name="x-east", target_region="cn-east-3"), "agency_name is required"),
+    (dict(image="demo-base-image", name="x", target_region="cn-north-4", agency_name=AGENCY), "IMG.0142"),
+    (dict(image="demo-base-image", name="x", agency_name=AGENCY), "agency_name applies to cross-region copies"),
+    (dict(image="demo-base-image", name="x", target_region="cn-east-3", agency_name=AGENCY,
+          cmk_id="1dd34e35-5426-9d05-8494-92199ed2a0e4"), "cmk_id applies to in-region copies only"),
+    (dict(image="demo-base-image", name="bad<name>"), "name contains '<'"),
+    (dict(image="demo-base-image", name="demo-base-image"), "needs a name other than the source's"),
+    (dict(image="no-such-image", name="x"), "no own image named 'no-such-image'"),
+])
+def test_refused_before_any_write(emulator, run_playbook, args, message):
+    emulator.clear_calls()
+    run = run_playbook(play(copy_task(**args)))
+    assert run.rc != 0
+    assert message in run.task("copy")["msg"]
+    assert emulator.write_calls() == []
+
+
+def test_copy_job_failure_is_reported(emulator, run_playbook):
+    emulator.configure(fail_jobs=[{"job_type": "imsCopyImageInRegionJob", "error_code": "IMG.0061",
+                                   "fail_reason": "Unknown system error."}])
+    run = run_playbook(play(copy_task(image="demo-base-image", name="demo-base-doomed")))
+    assert run.rc != 0
+    result = run.task("copy")
+    assert result["error_code"] == "IMG.0061"
+    assert "Unknown system error." in result["msg"]
+    assert result["job_id"] in result["msg"]
