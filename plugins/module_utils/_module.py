@@ -61,6 +61,11 @@ class HuaweiCloudModule(object):
         spec.update(argument_spec)
         self.module = AnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.module.params
+        # AWX injects every field of a credential type, blank ones as "": an empty
+        # connection option means "not set", exactly like an absent variable.
+        for name in COMMON_ARGUMENT_SPEC:
+            if self.params.get(name) == "":
+                self.params[name] = None
         self.check_mode = self.module.check_mode
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)

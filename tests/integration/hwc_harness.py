@@ -49,8 +49,9 @@ class Emulator:
         self.control("DELETE", "/calls")
 
     def write_calls(self):
-        """API calls that change something (not GET), for idempotency assertions."""
-        return [c for c in self.calls() if c["method"] != "GET"]
+        """IMS calls that change something, for idempotency assertions (an IAM
+        token request of password auth changes nothing)."""
+        return [c for c in self.calls() if c["method"] != "GET" and not c["path"].startswith("/iam/")]
 
 
 def start_emulator(tmp_dir, job_seconds="0.3", config=WORLD_FILE):
@@ -92,10 +93,15 @@ class PlaybookRun:
 
 
 def account(emu, name="demo"):
-    """The seeded account ``name`` as a dict (keys of default.yml's domain entry)."""
+    """The seeded account ``name`` (default.yml's domain entry) plus its first user and
+    AK/SK pair as ``user``, ``access_key`` and ``secret_key``."""
     for domain in emu.world["domains"]:
         if domain["name"] == name:
-            return domain
+            acct = dict(domain)
+            acct["access_key"] = domain["credentials"][0]["access"]
+            acct["secret_key"] = domain["credentials"][0]["secret"]
+            acct["user"] = domain["users"][0]
+            return acct
     raise KeyError(name)
 
 
@@ -113,11 +119,11 @@ def credentials_env(emu, domain="demo", region=REGION, method="aksk"):
         "HUAWEICLOUD_IAM_ENDPOINT": emu.url + "/iam",
     }
     if method == "aksk":
-        env["HUAWEICLOUD_ACCESS_KEY"] = acct["credentials"][0]["access"]
-        env["HUAWEICLOUD_SECRET_KEY"] = acct["credentials"][0]["secret"]
+        env["HUAWEICLOUD_ACCESS_KEY"] = acct["access_key"]
+        env["HUAWEICLOUD_SECRET_KEY"] = acct["secret_key"]
     else:
-        env["HUAWEICLOUD_USER"] = acct["users"][0]["name"]
-        env["HUAWEICLOUD_PASSWORD"] = acct["users"][0]["password"]
+        env["HUAWEICLOUD_USER"] = acct["user"]["name"]
+        env["HUAWEICLOUD_PASSWORD"] = acct["user"]["password"]
         env["HUAWEICLOUD_DOMAIN"] = acct["name"]
     return env
 
@@ -132,25 +138,36 @@ def play(*tasks):
 def image_id(emu, name, domain="demo", region=REGION):
     """The id of a seeded image."""
     for image in account(emu, domain)["images"]:
-        if image["name"] == name and image["region"] == region:
+        if image["name"] == name and image.get("region", REGION) == region:
             return image["id"]
     raise KeyError(name)
 
 
-def project_state(emu, domain="demo", region=REGION):
-    """The emulator's live state of one project."""
-    return emu.state()["regions"][region]["projects"][project_id(emu, domain, region)]
+def project_state(emu, domain="demo", region=REGION, state=None):
+    """The emulator's live state of one project (from ``state`` when already fetched)."""
+    state = state or emu.state()
+    return state["regions"][region]["projects"][project_id(emu, domain, region)]
 
 
-def images_named(emu, name, domain="demo", region=REGION):
-    """Raw image records of that name in the project of ``domain`` in ``region``."""
-    return [i for i in project_state(emu, domain, region)["images"] if i["props"]["name"] == name]
+def images_named(emu, name=None, domain="demo", region=REGION, state=None):
+    """Attributes of the live images called ``name`` (all, when None) in one project."""
+    records = project_state(emu, domain, region, state)["images"]
+    return [r["props"] for r in records if name is None or r["props"]["name"] == name]
 
 
 def members(emu, image, region=REGION):
     """{member project id: status} of one of demo's images, from the emulator's state."""
     state = project_state(emu, "demo", region)
     return {m["member_id"]: m["status"] for m in state["members"] if m["image_id"] == image}
+
+
+def tags(props):
+    """An emulator image record's tags as a dict."""
+    result = {}
+    for tag in props.get("tags") or []:
+        key, dummy, value = tag.partition("=" if "=" in tag else ".")
+        result[key] = value
+    return result
 
 
 def ims_calls(emu):

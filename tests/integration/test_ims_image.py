@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hwc_harness import account, play, project_id
+from hwc_harness import account, images_named, play
 
 REGION = "cn-north-4"
 BUCKET = "demo-images"
@@ -16,13 +16,6 @@ NAME_RULE = ("1 to 128 characters: letters, digits, Chinese characters, hyphens 
 
 def image_task(task="image", **args):
     return {"name": task, "huaweicloud.cloud.ims_image": args, "register": "out"}
-
-
-def own_images(emu, name=None):
-    """Raw image attributes of the demo project's live images, from the emulator's state."""
-    state = emu.state()["regions"][REGION]["projects"][project_id(emu)]
-    images = [record["props"] for record in state["images"]]
-    return [image for image in images if name is None or image.get("name") == name]
 
 
 def from_obs(name="web-image", **extra):
@@ -46,7 +39,7 @@ def test_create_from_obs_then_idempotent(emulator, run_playbook):
     assert image["min_disk"] == 40
     assert image["tags"] == {"env": "prod", "team": "web"}
     assert not any(key.startswith("_") for key in image)
-    assert [i["id"] for i in own_images(emulator, "web-image")] == [image["id"]]
+    assert [i["id"] for i in images_named(emulator, "web-image")] == [image["id"]]
 
     emulator.clear_calls()
     again = run_playbook(play(image_task(**from_obs(description="base image", tags={"env": "prod", "team": "web"}))))
@@ -66,14 +59,14 @@ def test_check_mode_create_and_update_make_no_writes(emulator, run_playbook):
     assert result["diff"]["before"] == {}
     assert result["diff"]["after"]["name"] == "web-image"
     assert emulator.write_calls() == []
-    assert own_images(emulator, "web-image") == []
+    assert images_named(emulator, "web-image") == []
 
     emulator.clear_calls()
     run = run_playbook(play(image_task(name=BASE_IMAGE, description="changed", tags={"env": "prod"})), check=True)
     assert run.rc == 0, run
     assert run.task("image")["changed"] is True
     assert emulator.write_calls() == []
-    base = own_images(emulator, BASE_IMAGE)[0]
+    base = images_named(emulator, BASE_IMAGE)[0]
     assert "__description" not in base or base["__description"] != "changed"
 
 
@@ -110,23 +103,23 @@ def test_update_description_and_tags_with_diff(emulator, run_playbook):
 
 
 def test_rename_by_id(emulator, run_playbook):
-    base_id = own_images(emulator, BASE_IMAGE)[0]["id"]
+    base_id = images_named(emulator, BASE_IMAGE)[0]["id"]
     run = run_playbook(play(image_task(id=base_id, name="renamed-base")))
     assert run.rc == 0, run
     assert run.task("image")["changed"] is True
     assert run.task("image")["image"]["name"] == "renamed-base"
-    assert own_images(emulator, BASE_IMAGE) == []
+    assert images_named(emulator, BASE_IMAGE) == []
 
 
 def test_delete_and_delete_again(emulator, run_playbook):
-    base_id = own_images(emulator, BASE_IMAGE)[0]["id"]
+    base_id = images_named(emulator, BASE_IMAGE)[0]["id"]
     run = run_playbook(play(image_task(name=BASE_IMAGE, state="absent")), diff=True)
     assert run.rc == 0, run
     result = run.task("image")
     assert result["changed"] is True
     assert result["image"]["id"] == base_id
     assert result["diff"]["after"] == {}
-    assert own_images(emulator, BASE_IMAGE) == []
+    assert images_named(emulator, BASE_IMAGE) == []
 
     emulator.clear_calls()
     run = run_playbook(play(image_task(name=BASE_IMAGE, state="absent"), image_task("by id", id=base_id, state="absent")))
@@ -205,7 +198,7 @@ def test_wait_false_returns_job_id_then_rerun_waits(emulator, run_playbook):
         assert run.task("image")["image"]["status"] == "active"
         assert run.task("image")["image"]["id"] == result["image"]["id"]
         assert emulator.write_calls() == []
-        assert len(own_images(emulator, "nowait")) == 1
+        assert len(images_named(emulator, "nowait")) == 1
     finally:
         emulator.configure(job_seconds=0.3)
 
@@ -328,7 +321,7 @@ def test_other_sources_create_once(emulator, run_playbook, label):
     assert again.rc == 0, again
     assert again.task("image")["changed"] is False
     assert emulator.write_calls() == []
-    assert len(own_images(emulator, "img-" + label)) == 1
+    assert len(images_named(emulator, "img-" + label)) == 1
 
 
 def test_obs_image_with_data_images(emulator, run_playbook):
@@ -342,7 +335,7 @@ def test_obs_image_with_data_images(emulator, run_playbook):
     assert result["image"]["name"] == "erp"
     data_ids = result["data_image_ids"]
     assert len(data_ids) == 2
-    names = dict((image["id"], image) for image in own_images(emulator))
+    names = dict((image["id"], image) for image in images_named(emulator))
     assert sorted(names[i]["name"] for i in data_ids) == ["erp-data-1", "erp-data-2"]
     assert all(names[i]["virtual_env_type"] == "DataImage" for i in data_ids)
 
@@ -373,7 +366,7 @@ def test_delete_whole_image_with_its_backup(emulator, run_playbook):
     run = run_playbook(play(image_task(name="whole", state="absent", delete_backup=True)))
     assert run.rc == 0, run
     assert run.task("image")["changed"] is True
-    assert own_images(emulator, "whole") == []
+    assert images_named(emulator, "whole") == []
     deletes = [c for c in emulator.write_calls() if c["method"] == "DELETE"]
     assert len(deletes) == 1 and deletes[0]["path"].endswith("/v2/images/%s" % run.task("image")["image"]["id"])
 
@@ -387,4 +380,4 @@ def test_delete_waits_for_an_image_being_created(emulator, run_playbook):
         emulator.configure(job_seconds=0.3)
     assert run.rc == 0, run
     assert run.task("delete")["changed"] is True
-    assert own_images(emulator, "short-lived") == []
+    assert images_named(emulator, "short-lived") == []

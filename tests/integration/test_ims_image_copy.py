@@ -9,7 +9,6 @@ from hwc_harness import image_id, images_named, play, project_id
 AGENCY = "ims_admin_agency"
 
 
-
 def copy_task(**args):
     return {"name": "copy", "huaweicloud.cloud.ims_image_copy": args, "register": "out"}
 
@@ -29,7 +28,7 @@ def test_in_region_copy_then_idempotent(emulator, run_playbook):
     assert result["image"]["description"] == "nightly copy"
     [copied] = images_named(emulator, "demo-base-copy")
     assert copied["id"] == result["image_id"]
-    assert copied["props"]["status"] == "active"
+    assert copied["status"] == "active"
 
     emulator.clear_calls()
     again = run_playbook(play(copy_task(image=source, name="demo-base-copy")))
@@ -46,7 +45,7 @@ def test_in_region_encrypted_copy(emulator, run_playbook):
     run = run_playbook(play(copy_task(image="demo-base-image", name="demo-base-encrypted", cmk_id=key)))
     assert run.rc == 0, run
     [copied] = images_named(emulator, "demo-base-encrypted")
-    assert copied["props"]["__system_cmkid"] == key
+    assert copied["__system_cmkid"] == key
     assert run.task("copy")["image"]["system_cmkid"] == key
 
 
@@ -62,7 +61,7 @@ def test_cross_region_copy_then_idempotent(emulator, run_playbook):
     assert result["image"]["owner"] == east
     [copied] = images_named(emulator, "demo-base-east", region="cn-east-3")
     assert copied["id"] == result["image_id"]
-    assert copied["props"]["status"] == "active"
+    assert copied["status"] == "active"
     assert images_named(emulator, "demo-base-east") == []  # nothing in the source region
 
     emulator.clear_calls()
@@ -104,7 +103,7 @@ def test_start_several_without_wait_then_wait_together(emulator, run_playbook):
     new_ids = set()
     for region in ("cn-east-3", "cn-south-1", "ap-southeast-1"):
         [copied] = images_named(emulator, "demo-base-fanout", region=region)
-        assert copied["props"]["status"] == "active"
+        assert copied["status"] == "active"
         new_ids.add(copied["id"])
     assert set(waited["image_ids"]) == new_ids
 

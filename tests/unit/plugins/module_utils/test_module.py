@@ -98,6 +98,17 @@ def test_aliases_and_environment(monkeypatch):
     assert module.params["region"] == "ap-southeast-1"
 
 
+def test_blank_injected_variables_mean_unset(monkeypatch):
+    # AWX injects every credential field; blank ones arrive as empty strings.
+    for name in ("HUAWEICLOUD_PROJECT_ID", "HUAWEICLOUD_SECURITY_TOKEN", "HUAWEICLOUD_USER",
+                 "HUAWEICLOUD_IMS_ENDPOINT", "HUAWEICLOUD_DOMAIN"):
+        monkeypatch.setenv(name, "")
+    module = build({"access_key": "AK", "secret_key": "SK", "region": "r1"})
+    for name in ("project_id", "security_token", "user", "ims_endpoint", "domain"):
+        assert module.params[name] is None
+    assert module.api.client.ims_endpoint == "https://ims.r1.myhuaweicloud.com"
+
+
 @pytest.mark.parametrize("args", [
     {"access_key": "AK", "region": "r1"},
     {"secret_key": "SK", "region": "r1"},
