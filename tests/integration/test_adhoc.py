@@ -1,0 +1,108 @@
+"""Ad-hoc use: `ansible localhost -m huaweicloud.cloud.<module> -a ...` against the emulator, credentials from the
+environment only (as in the README)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from hwc_harness import account, credentials_env, images_named
+
+REGION = "cn-north-4"
+BASE_IMAGE = "demo-base-image"
+
+
+@pytest.fixture
+def adhoc(emulator, collections_path, tmp_path):
+    """Run ``ansible localhost -m MODULE -a ARGS``; returns (rc, result of localhost, stdout)."""
+
+    def run(module, args, check=False, method="aksk", env=None):
+        command = [os.path.join(os.path.dirname(sys.executable), "ansible"), "localhost", "-m", module, "-a", args]
+        if check:
+            command.append("--check")
+        run_env = {k: v for k, v in os.environ.items() if not k.startswith("HUAWEICLOUD_")}
+        run_env.update(credentials_env(emulator, "demo", REGION, method))
+        run_env.update({
+            "ANSIBLE_COLLECTIONS_PATH": collections_path,
+            "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
+            "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.minimal",
+            "ANSIBLE_LOCALHOST_WARNING": "false",
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_NOCOLOR": "1",
+        })
+        run_env.update(env or {})
+        completed = subprocess.run(command, capture_output=True, text=True, env=run_env, cwd=str(tmp_path),
+                                   timeout=300)
+        # minimal callback: "localhost | SUCCESS => {...json...}" (after an [ERROR] block on failure)
+        result = None
+        lines = completed.stdout.splitlines()
+        for index, line in enumerate(lines):
+            if line.startswith("localhost | ") and " => " in line:
+                body = "\n".join([line.partition(" => ")[2]] + lines[index + 1:])
+                try:
+                    result = json.loads(body)
+                except ValueError:
+                    pass
+                break
+        if result is None:
+            raise AssertionError("unexpected output (rc=%s):\n%s\n%s"
+                                 % (completed.returncode, completed.stdout, completed.stderr))
+        return completed.returncode, result, completed.stdout + completed.stderr
+
+    return run
+
+
+def test_readme_adhoc_image_info(emulator, adhoc):
+    # The README's form: name=..., everything else from HUAWEICLOUD_* variables.
+    rc, result, stdout = adhoc("huaweicloud.cloud.ims_image_info", "name=%s" % BASE_IMAGE)
+    assert rc == 0, stdout
+    assert result["changed"] is False
+    [image] = result["images"]
+    assert image["name"] == BASE_IMAGE
+    assert image["status"] == "active"
+    assert image["tags"] == {"env": "test"}
+    assert account(emulator)["secret_key"] not in stdout
+
+
+def test_adhoc_image_info_with_list_args_and_password_auth(emulator, adhoc):
+    rc, result, stdout = adhoc("huaweicloud.cloud.ims_image_info",
+                               "names=demo-base-image,demo-large-image include_quota=true", method="password")
+    assert rc == 0, stdout
+    assert sorted(i["name"] for i in result["images"]) == ["demo-base-image", "demo-large-image"]
+    assert result["quota"]["resources"]
+    assert account(emulator)["user"]["password"] not in stdout
+
+
+def test_adhoc_image_create_is_idempotent_and_check_mode_writes_nothing(emulator, adhoc):
+    args = "name=adhoc-image image_url=demo-images:ubuntu-22.04.qcow2 min_disk=40 " \
+           "os_version='Ubuntu 22.04 server 64bit' tags='{\"made\": \"adhoc\"}'"
+    emulator.clear_calls()
+    rc, result, stdout = adhoc("huaweicloud.cloud.ims_image", args, check=True)
+    assert rc == 0 and result["changed"] is True, stdout
+    assert emulator.write_calls() == []
+    assert images_named(emulator, "adhoc-image") == []
+
+    rc, result, stdout = adhoc("huaweicloud.cloud.ims_image", args)
+    assert rc == 0 and result["changed"] is True, stdout
+    [image] = images_named(emulator, "adhoc-image")
+    assert image["status"] == "active"
+    assert result["image"]["id"] == image["id"]
+    assert result["image"]["tags"] == {"made": "adhoc"}
+
+    emulator.clear_calls()
+    rc, result, stdout = adhoc("huaweicloud.cloud.ims_image", args)
+    assert rc == 0 and result["changed"] is False, stdout
+    assert emulator.write_calls() == []
+
+
+def test_adhoc_errors_are_readable(emulator, adhoc):
+    rc, result, stdout = adhoc("huaweicloud.cloud.ims_image_info", "name=x",
+                               env={"HUAWEICLOUD_SECRET_KEY": "wrong-secret-key"})
+    assert rc != 0
+    assert "APIGW.0301" in result["msg"]
+    assert "wrong-secret-key" not in stdout

@@ -1,0 +1,408 @@
+"""Roles ims_import, ims_share, ims_replicate and the ready playbooks (incl. the README demo), run with real
+ansible-playbook against the emulator: end state, idempotency (second run changes nothing and writes nothing),
+check mode (no write calls) and input validation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from hwc_harness import REPO, account, image_id, images_named, members, project_id, project_state, tags
+
+REGION = "cn-north-4"
+OTHER_REGIONS = ["cn-east-3", "cn-south-1", "ap-southeast-1", "ap-southeast-3", "la-south-2"]
+PLAYBOOKS = REPO / "playbooks"
+AGENCY = "ims_admin_agency"
+BASE_IMAGE = "demo-base-image"
+KMS_KEY = "1dd34e35-5426-9d05-8494-92199ed2a0e4"
+
+
+# ----------------------------------------------------------------------------------------------- helpers
+
+
+def secrets(emu, domain):
+    acct = account(emu, domain)
+    return [acct["secret_key"], acct["user"]["password"]]
+
+
+def partner_auth(emu):
+    acct = account(emu, "partner")
+    return {"access_key": acct["access_key"], "secret_key": acct["secret_key"]}
+
+
+def task(run, name):
+    """Result of the (last) task called ``name``, with or without its "role : " prefix."""
+    matches = [r["result"] for r in run.results if r["task"] == name or r["task"].endswith(" : " + name)]
+    assert matches, "no task %r in %s" % (name, [r["task"] for r in run.results])
+    return matches[-1]
+
+
+def changed(run):
+    """Names of the tasks that changed something, without their "role : " prefix."""
+    return [name.split(" : ", 1)[-1] for name in run.changed]
+
+
+def role_play(role, **role_vars):
+    return [{"hosts": "localhost", "gather_facts": False,
+             "roles": [{"role": "huaweicloud.cloud." + role, "vars": role_vars}]}]
+
+
+def assert_converged(emu, run_playbook, playbook, **kwargs):
+    """A second run reports no change and makes no write call; so does a check-mode run."""
+    emu.clear_calls()
+    again = run_playbook(playbook, **kwargs)
+    assert again.rc == 0, again
+    assert again.changed == [], again
+    assert emu.write_calls() == []
+    emu.clear_calls()
+    checked = run_playbook(playbook, check=True, **kwargs)
+    assert checked.rc == 0, checked
+    assert checked.changed == [], checked
+    assert emu.write_calls() == []
+
+
+def parse_time(text):
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def max_overlap(jobs):
+    """Largest number of jobs running at the same time (from begin_time/end_time)."""
+    points = []
+    for job in jobs:
+        points.append((parse_time(job["begin_time"]), 1))
+        points.append((parse_time(job["end_time"]), -1))
+    running = peak = 0
+    for _when, delta in sorted(points, key=lambda p: (p[0], p[1])):
+        running += delta
+        peak = max(peak, running)
+    return peak
+
+
+def cross_region_jobs(emu, region=REGION):
+    return [j for j in project_state(emu, "demo", region)["jobs"] if j["job_type"] == "imsCopyImageCrossUserJob"]
+
+
+# ----------------------------------------------------------------------------------------------- demo
+
+def test_demo_playbook_end_to_end(emulator, run_playbook):
+    partner = partner_auth(emulator)
+    env = {"DEMO_PARTNER_ACCESS_KEY": partner["access_key"], "DEMO_PARTNER_SECRET_KEY": partner["secret_key"]}
+    demo = PLAYBOOKS / "demo.yml"
+
+    run = run_playbook(demo, env=env)
+    assert run.rc == 0, run
+    [image] = images_named(emulator, "demo-web-base")
+    assert image["status"] == "active"
+    assert tags(image) == {"app": "web", "owner": "demo"}
+    assert members(emulator, image["id"]) == {project_id(emulator, "partner"): "accepted"}
+    replicas = {}
+    for region in ("cn-east-3", "cn-south-1"):
+        [copy] = images_named(emulator, "demo-web-base", region=region)
+        assert copy["status"] == "active"
+        replicas[region] = copy["id"]
+    for region in ("ap-southeast-1", "ap-southeast-3", "la-south-2"):
+        assert images_named(emulator, "demo-web-base", region=region) == []
+    summary = "\n".join(run.task("Summary")["msg"])
+    assert image["id"] in summary and "accepted" in summary
+    assert all(image_id in summary for image_id in replicas.values())
+    for secret in secrets(emulator, "demo") + secrets(emulator, "partner"):
+        assert secret not in run.stdout
+
+    assert_converged(emulator, run_playbook, demo, env=env)
+
+
+def test_demo_playbook_check_mode_on_a_fresh_account_writes_nothing(emulator, run_playbook):
+    emulator.clear_calls()
+    run = run_playbook(PLAYBOOKS / "demo.yml", check=True)
+    assert run.rc == 0, run
+    assert emulator.write_calls() == []
+    assert images_named(emulator, "demo-web-base") == []
+
+
+# ----------------------------------------------------------------------------------------------- import
+
+def test_import_playbook_from_obs_with_tags(emulator, run_playbook):
+    extra = {"ims_import_name": "web-base", "ims_import_image_url": "demo-images:ubuntu-22.04.qcow2",
+             "ims_import_os_version": "Ubuntu 22.04 server 64bit", "ims_import_description": "web base",
+             "ims_import_tags": {"team": "web", "env": "prod"}}
+    run = run_playbook(PLAYBOOKS / "import.yml", extra_vars=extra)
+    assert run.rc == 0, run
+    [image] = images_named(emulator, "web-base")
+    assert image["status"] == "active"
+    assert image.get("__description", image.get("description")) == "web base"
+    assert tags(image) == {"team": "web", "env": "prod"}
+    assert task(run, "Create the image and wait until it is active")["image"]["id"] == image["id"]
+    assert image["id"] in run.task("Show the image")["msg"]
+
+    assert_converged(emulator, run_playbook, PLAYBOOKS / "import.yml", extra_vars=extra)
+
+    # A tag change: check mode reports it without writing, a real run applies it (purging the other tag).
+    retagged = dict(extra, ims_import_tags={"team": "platform"})
+    emulator.clear_calls()
+    checked = run_playbook(PLAYBOOKS / "import.yml", extra_vars=retagged, check=True)
+    assert checked.rc == 0, checked
+    assert changed(checked) == ["Create the image and wait until it is active"]
+    assert emulator.write_calls() == []
+    applied = run_playbook(PLAYBOOKS / "import.yml", extra_vars=retagged)
+    assert applied.rc == 0, applied
+    [image] = images_named(emulator, "web-base")
+    assert tags(image) == {"team": "platform"}
+
+
+def test_import_role_quick_import_register_and_local_upload(emulator, run_playbook, tmp_path):
+    disk = tmp_path / "tools.qcow2"
+    disk.write_bytes(b"QFI\xfb" + b"\0" * 65536)
+    plays = role_play("ims_import", ims_import_name="big-db", ims_import_image_url="demo-images:large-disk.zvhd2",
+                      ims_import_quick_import=True, ims_import_os_version="CentOS 7.9 64bit",
+                      ims_import_min_disk=200, ims_import_region=REGION)
+    plays += role_play("ims_import", ims_import_name="appliance", ims_import_image_url="demo-images:debian-11.vmdk",
+                       ims_import_register=True, ims_import_disk_format="vmdk",
+                       ims_import_os_version="Debian GNU/Linux 11.1.0 64bit", ims_import_tags={"src": "obs"})
+    plays += role_play("ims_import", ims_import_name="tools", ims_import_filename=str(disk),
+                       ims_import_disk_format="qcow2", ims_import_tags={"src": "local"})
+    run = run_playbook(plays)
+    assert run.rc == 0, run
+    state = emulator.state()
+    for name, wanted_tags in (("big-db", {}), ("appliance", {"src": "obs"}), ("tools", {"src": "local"})):
+        [image] = images_named(emulator, name, state=state)
+        assert image["status"] == "active", name
+        assert tags(image) == wanted_tags, name
+    [big] = images_named(emulator, "big-db", state=state)
+    assert big["min_disk"] == 200
+    writes = [(c["method"], c["path"].split("/", 3)[-1]) for c in emulator.write_calls()]
+    assert ("POST", "v2/cloudimages/quickimport/action") in writes, writes
+    assert any(w[1].endswith("/upload") for w in writes), writes
+    assert any(w[0] == "PUT" and w[1].endswith("/file") for w in writes), writes
+
+    assert_converged(emulator, run_playbook, plays)
+
+
+@pytest.mark.parametrize("role_vars, message", [
+    ({"ims_import_image_url": "demo-images:ubuntu-22.04.qcow2"}, "missing required arguments: ims_import_name"),
+    ({"ims_import_name": "x"}, "set exactly one of ims_import_image_url"),
+    ({"ims_import_name": "x", "ims_import_image_url": "demo-images:ubuntu-22.04.qcow2",
+      "ims_import_filename": "/tmp/disk.qcow2"}, "set exactly one of ims_import_image_url"),
+    ({"ims_import_name": "x", "ims_import_image_url": "ubuntu-22.04.qcow2"},
+     "ims_import_image_url must be"),
+    ({"ims_import_name": "x", "ims_import_image_url": "demo-images:large-disk.zvhd2",
+      "ims_import_quick_import": True}, "quick import of a system disk image needs ims_import_os_version"),
+    ({"ims_import_name": "x", "ims_import_image_url": "demo-images:ubuntu-22.04.qcow2",
+      "ims_import_connection": {"acces_key": "typo"}}, "ims_import_connection.acces_key"),
+    ({"ims_import_name": "x", "ims_import_image_url": "demo-images:ubuntu-22.04.qcow2",
+      "ims_import_min_disk": "forty"}, "ims_import_min_disk"),
+])
+def test_import_role_rejects_bad_input_before_any_call(emulator, run_playbook, role_vars, message):
+    emulator.clear_calls()
+    run = run_playbook(role_play("ims_import", **role_vars))
+    assert run.rc != 0, run
+    assert message in run.stdout, run
+    assert emulator.calls() == []
+
+
+# ----------------------------------------------------------------------------------------------- share
+
+def test_share_playbook_producer_and_consumer(emulator, run_playbook):
+    base = image_id(emulator, BASE_IMAGE)
+    partner = project_id(emulator, "partner")
+    extra = {"ims_share_images": [BASE_IMAGE], "ims_share_projects": [partner],
+             "ims_share_consumer_status": "accepted", "ims_share_consumer_auth": partner_auth(emulator)}
+    run = run_playbook(PLAYBOOKS / "share.yml", extra_vars=extra, verbosity=3)
+    assert run.rc == 0, run
+    assert members(emulator, base) == {partner: "accepted"}
+    assert task(run, "Share the images (producer)")["members"][base][0]["member_id"] == partner
+    for secret in secrets(emulator, "partner") + secrets(emulator, "demo"):
+        assert secret not in run.stdout
+        assert secret not in run.stderr
+    # The consumer task is no_log; its result reaches no callback.
+    consumer = task(run, "Accept or reject the images with the consumer credentials")
+    assert "censored" in str(consumer)
+
+    assert_converged(emulator, run_playbook, PLAYBOOKS / "share.yml", extra_vars=extra)
+
+    # The consumer changes its mind.
+    rejected = dict(extra, ims_share_projects=[], ims_share_consumer_status="rejected")
+    run = run_playbook(PLAYBOOKS / "share.yml", extra_vars=rejected)
+    assert run.rc == 0, run
+    assert members(emulator, base) == {partner: "rejected"}
+
+    # Exclusive with no projects stops sharing; check mode first writes nothing.
+    unshare = {"ims_share_images": [base], "ims_share_exclusive": True}
+    emulator.clear_calls()
+    checked = run_playbook(PLAYBOOKS / "share.yml", extra_vars=unshare, check=True)
+    assert checked.rc == 0 and changed(checked) == ["Share the images (producer)"], checked
+    assert emulator.write_calls() == []
+    assert members(emulator, base) == {partner: "rejected"}
+    run = run_playbook(PLAYBOOKS / "share.yml", extra_vars=unshare)
+    assert run.rc == 0, run
+    assert members(emulator, base) == {}
+    assert_converged(emulator, run_playbook, PLAYBOOKS / "share.yml", extra_vars=unshare)
+
+
+def test_share_role_additive_and_absent(emulator, run_playbook):
+    base = image_id(emulator, BASE_IMAGE)
+    partner = project_id(emulator, "partner")
+    run = run_playbook(role_play("ims_share", ims_share_images=[base], ims_share_projects=[partner]))
+    assert run.rc == 0, run
+    assert members(emulator, base) == {partner: "pending"}
+    run = run_playbook(role_play("ims_share", ims_share_images=[base], ims_share_projects=[partner],
+                                 ims_share_state="absent"))
+    assert run.rc == 0, run
+    assert members(emulator, base) == {}
+    assert_converged(emulator, run_playbook, role_play("ims_share", ims_share_images=[base],
+                                                        ims_share_projects=[partner], ims_share_state="absent"))
+
+
+def test_share_role_consumer_error_stays_readable_without_secrets(emulator, run_playbook):
+    # Nothing is shared with the partner: accepting fails, and the no_log task's error is repeated.
+    run = run_playbook(role_play("ims_share", ims_share_images=[BASE_IMAGE], ims_share_consumer_status="accepted",
+                                 ims_share_consumer_auth=partner_auth(emulator)), verbosity=2)
+    assert run.rc != 0, run
+    assert "ims_share consumer side failed:" in run.stdout, run
+    assert BASE_IMAGE in run.stdout
+    for secret in secrets(emulator, "partner"):
+        assert secret not in run.stdout
+
+
+@pytest.mark.parametrize("role_vars, message", [
+    ({}, "missing required arguments: ims_share_images"),
+    ({"ims_share_images": [BASE_IMAGE]}, "nothing to do"),
+    ({"ims_share_images": [BASE_IMAGE], "ims_share_projects": ["partner"]},
+     "must be project ids (32 hexadecimal digits)"),
+    ({"ims_share_images": [BASE_IMAGE], "ims_share_exclusive": True, "ims_share_state": "absent"},
+     "ims_share_exclusive=true needs ims_share_state=present"),
+    ({"ims_share_images": [BASE_IMAGE], "ims_share_consumer_status": "accept"},
+     "ims_share_consumer_status must be one of"),
+])
+def test_share_role_rejects_bad_input_before_any_call(emulator, run_playbook, role_vars, message):
+    emulator.clear_calls()
+    run = run_playbook(role_play("ims_share", **role_vars))
+    assert run.rc != 0, run
+    assert message in run.stdout, run
+    assert emulator.calls() == []
+
+
+# ----------------------------------------------------------------------------------------------- replicate
+
+@pytest.mark.slow
+def test_replicate_playbook_batches_cross_region_copies(emulator, run_playbook):
+    """Five target regions, at most two at a time: three batches whose copies run together."""
+    emulator.configure(job_seconds=4)
+    try:
+        extra = {"ims_replicate_image": BASE_IMAGE, "ims_replicate_regions": OTHER_REGIONS,
+                 "ims_replicate_agency_name": AGENCY, "ims_replicate_concurrency": 2}
+        run = run_playbook(PLAYBOOKS / "replicate.yml", extra_vars=extra)
+        assert run.rc == 0, run
+        state = emulator.state()
+        for region in OTHER_REGIONS:
+            [copy] = images_named(emulator, BASE_IMAGE, region=region, state=state)
+            assert copy["status"] == "active", region
+        jobs = sorted(cross_region_jobs(emulator), key=lambda j: j["begin_time"])
+        assert len(jobs) == 5
+        assert all(j["status"] == "SUCCESS" for j in jobs)
+        assert max_overlap(jobs) == 2
+        # Each batch starts once the previous one has ended.
+        assert parse_time(jobs[2]["begin_time"]) >= max(parse_time(j["end_time"]) for j in jobs[:2])
+        assert parse_time(jobs[4]["begin_time"]) >= max(parse_time(j["end_time"]) for j in jobs[2:4])
+        shown = [r for r in run.results if r["task"] == "Show the copies"]
+        assert shown and OTHER_REGIONS[0] in str(shown)
+
+        assert_converged(emulator, run_playbook, PLAYBOOKS / "replicate.yml", extra_vars=extra)
+    finally:
+        emulator.configure(job_seconds=0.3)
+
+
+def test_replicate_role_in_region_and_cross_region_together(emulator, run_playbook):
+    emulator.configure(job_seconds=3)
+    try:
+        base = image_id(emulator, BASE_IMAGE)
+        role_vars = {"ims_replicate_image": base, "ims_replicate_region": REGION,
+                     "ims_replicate_regions": ["cn-east-3"], "ims_replicate_agency_name": AGENCY,
+                     "ims_replicate_in_region": [{"name": "demo-base-encrypted", "cmk_id": KMS_KEY}]}
+        plays = role_play("ims_replicate", **role_vars)
+
+        emulator.clear_calls()
+        checked = run_playbook(plays, check=True)
+        assert checked.rc == 0, checked
+        assert emulator.write_calls() == []
+
+        run = run_playbook(plays)
+        assert run.rc == 0, run
+        state = emulator.state()
+        [encrypted] = images_named(emulator, "demo-base-encrypted", state=state)
+        assert encrypted["status"] == "active"
+        assert encrypted.get("__system_cmkid") == KMS_KEY
+        [copy] = images_named(emulator, BASE_IMAGE, region="cn-east-3", state=state)  # name taken from the id
+        assert copy["status"] == "active"
+        jobs = [j for j in project_state(emulator, state=state)["jobs"] if "Copy" in j["job_type"]]
+        assert len(jobs) == 2
+        assert max_overlap(jobs) == 2, jobs  # started together, waited on together
+
+        assert_converged(emulator, run_playbook, plays)
+
+        # Adding a region copies to that region only.
+        emulator.clear_calls()
+        more = role_play("ims_replicate", **dict(role_vars, ims_replicate_regions=["cn-east-3", "cn-south-1"]))
+        run = run_playbook(more)
+        assert run.rc == 0, run
+        copies = [c for c in emulator.write_calls() if c["path"].endswith("/cross_region_copy")]
+        assert len(copies) == 1
+        [copy] = images_named(emulator, BASE_IMAGE, region="cn-south-1")
+        assert copy["status"] == "active"
+    finally:
+        emulator.configure(job_seconds=0.3)
+
+
+@pytest.mark.parametrize("role_vars, message", [
+    ({"ims_replicate_regions": ["cn-east-3"], "ims_replicate_agency_name": AGENCY},
+     "missing required arguments: ims_replicate_image"),
+    ({"ims_replicate_image": BASE_IMAGE}, "must list at least one target"),
+    ({"ims_replicate_image": BASE_IMAGE, "ims_replicate_regions": ["cn-east-3"]},
+     "cross-region copies need ims_replicate_agency_name"),
+    ({"ims_replicate_image": BASE_IMAGE, "ims_replicate_regions": ["cn-east-3"], "ims_replicate_agency_name": AGENCY,
+      "ims_replicate_concurrency": 6}, "ims_replicate_concurrency must be 1 to 5"),
+    ({"ims_replicate_image": BASE_IMAGE, "ims_replicate_regions": ["cn-east-3", "cn-east-3"],
+      "ims_replicate_agency_name": AGENCY}, "no region or in-region copy name twice"),
+    ({"ims_replicate_image": BASE_IMAGE, "ims_replicate_regions": [REGION], "ims_replicate_region": REGION,
+      "ims_replicate_agency_name": AGENCY}, "cannot be a target of a cross-region copy"),
+    ({"ims_replicate_image": BASE_IMAGE, "ims_replicate_in_region": [{"cmk_id": KMS_KEY}]},
+     "missing required arguments: name found in ims_replicate_in_region"),
+])
+def test_replicate_role_rejects_bad_input_before_any_call(emulator, run_playbook, role_vars, message):
+    emulator.clear_calls()
+    run = run_playbook(role_play("ims_replicate", **role_vars))
+    assert run.rc != 0, run
+    assert message in run.stdout, run
+    assert emulator.calls() == []
+
+
+def test_replicate_role_reports_ims_errors(emulator, run_playbook):
+    # Encrypted images cannot be copied across regions (IMG.0143): the error surfaces with its code.
+    run = run_playbook(role_play("ims_replicate", ims_replicate_image="demo-encrypted-image",
+                                 ims_replicate_regions=["cn-east-3"], ims_replicate_agency_name=AGENCY))
+    assert run.rc != 0, run
+    assert "IMG.0143" in run.stdout, run
+    assert images_named(emulator, "demo-encrypted-image", region="cn-east-3") == []
+
+
+def test_replicate_role_waits_for_copies_an_interrupted_run_left_running(emulator, run_playbook):
+    emulator.configure(job_seconds=6)
+    try:
+        start = [{"hosts": "localhost", "gather_facts": False, "tasks": [{
+            "name": "start a copy and give up",
+            "huaweicloud.cloud.ims_image_copy": {"image": BASE_IMAGE, "name": BASE_IMAGE, "target_region": "cn-east-3",
+                                                 "agency_name": AGENCY, "wait": False}}]}]
+        run = run_playbook(start)
+        assert run.rc == 0, run
+        [copy] = images_named(emulator, BASE_IMAGE, region="cn-east-3")
+        assert copy["status"] != "active"
+
+        emulator.clear_calls()
+        run = run_playbook(role_play("ims_replicate", ims_replicate_image=BASE_IMAGE,
+                                     ims_replicate_regions=["cn-east-3"], ims_replicate_agency_name=AGENCY))
+        assert run.rc == 0, run
+        assert emulator.write_calls() == []  # no second copy
+        [copy] = images_named(emulator, BASE_IMAGE, region="cn-east-3")
+        assert copy["status"] == "active"
+    finally:
+        emulator.configure(job_seconds=0.3)
