@@ -64,15 +64,34 @@ class ImsApi(object):
         return self.client.request("POST", "/v2/images", body=body)
 
     def register(self, image_id, image_url):
-        return self._job("PUT", "/v1/cloudimages/%s/upload" % image_id, {"image_url": image_url})
+        """The register job's id; None when a retry found an earlier attempt already accepted (its answer,
+        with the job id, was lost): wait for the image instead."""
+        return self._put_once(lambda: self._job("PUT", "/v1/cloudimages/%s/upload" % image_id,
+                                                {"image_url": image_url}))
 
     def upload_file(self, image_id, stream):
         """Glance PUT /v2/images/{id}/file, streamed from an open binary file."""
-        self.client.request("PUT", "/v2/images/%s/file" % image_id, data=stream,
-                            content_type="application/octet-stream")
+        self._put_once(lambda: self.client.request("PUT", "/v2/images/%s/file" % image_id, data=stream,
+                                                   content_type="application/octet-stream"))
+
+    def _put_once(self, put):
+        """Run a PUT that the client retries as idempotent but IMS accepts only once: when a retry is refused
+        with IMG.0046 (image no longer queued), an earlier attempt whose answer was lost did take effect."""
+        recorder = self.client.recorder
+        sent = len(recorder)
+        try:
+            return put()
+        except HuaweiCloudError as error:
+            attempts = len([entry for entry in recorder[sent:] if entry[0] == "PUT"])
+            if error.code != "IMG.0046" or attempts < 2:
+                raise
+            return None
 
     def export(self, image_id, bucket_url, file_format, is_quick_export=False):
-        body = {"bucket_url": bucket_url, "file_format": file_format, "is_quick_export": is_quick_export}
+        """POST /v1/cloudimages/{id}/file: job id. A quick export must not name a file_format (None: left out)."""
+        body = {"bucket_url": bucket_url, "is_quick_export": is_quick_export}
+        if file_format is not None:
+            body["file_format"] = file_format
         return self._job("POST", "/v1/cloudimages/%s/file" % image_id, body)
 
     def copy(self, image_id, body):
@@ -143,6 +162,8 @@ class ImsApi(object):
         return job
 
     def wait_job(self, job_id, timeout):
+        if job_id is None:  # see register(): no job id to follow
+            return {}
         return self.waiter.wait(job_id, timeout)
 
     def wait_jobs(self, job_ids, timeout):

@@ -211,12 +211,51 @@ options:
       - With O(state=absent), also delete the CBR backup of a full-ECS image.
     type: bool
     default: false
+  export:
+    description:
+      - Export the image to an image file in OBS (C(POST /v1/cloudimages/{id}/file)) once it is active.
+      - IMS cannot tell whether the OBS file already exists, so to stay idempotent the export only runs when this
+        task created the image, or always with O(export.force=true).
+      - A new image must be waited for before IMS can export it, so exporting an image this task creates needs
+        O(wait=true). With O(wait=true) the export job is waited for too (up to O(wait_timeout) seconds); with
+        O(wait=false) its id is returned in RV(export_job_id) at once.
+      - Full-ECS images, ISO images and images made from Windows, SUSE, Red Hat, Ubuntu or Oracle Linux public
+        images cannot be exported. The image must be smaller than 1 TB, and images larger than 128 GB can only be
+        exported with O(export.quick=true).
+      - Only used with O(state=present).
+    type: dict
+    suboptions:
+      bucket_url:
+        description:
+          - OBS file to export to, as C(<bucket>:<object>). The bucket must be in the same region and of the
+            Standard storage class, and the object must not exist yet.
+        type: str
+        required: true
+      file_format:
+        description:
+          - Format of the exported file. Required unless O(export.quick=true).
+          - Mutually exclusive with O(export.quick=true), which exports the file in the image's own format.
+        type: str
+        choices: [qcow2, vhd, zvhd, vmdk]
+      quick:
+        description:
+          - Use quick export, without converting the file. O(export.file_format) must then not be given.
+        type: bool
+        default: false
+      force:
+        description:
+          - Export even when the image already existed before this task. The task then always exports and
+            reports a change.
+        type: bool
+        default: false
 notes:
   - Supports C(check_mode) and C(diff_mode). In check mode no call that changes anything is made.
   - Options used only at creation (the source, O(min_disk), O(os_version), O(cmk_id), ...) are ignored when the
     image already exists.
   - Tags are changed with the OpenStack image API (C(PATCH /v2/images/{id})), the other attributes with
     C(PATCH /v2/cloudimages/{id}).
+  - O(export) needs the Tenant Administrator permission of the Object Storage Service. The export of an image
+    that existed before the task (O(export.force=true)) is not idempotent; in check mode it is only reported.
 seealso:
   - module: huaweicloud.cloud.ims_image_info
   - module: huaweicloud.cloud.ims_job
@@ -309,6 +348,25 @@ EXAMPLES = r"""
     id: 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86
     name: centos-7-web-old
 
+- name: Import an image and export it to OBS as a VMDK file, only when the image is created
+  huaweicloud.cloud.ims_image:
+    name: centos-7-appliance
+    image_url: my-images:centos-7.qcow2
+    os_version: CentOS 7.6 64bit
+    min_disk: 40
+    export:
+      bucket_url: my-exports:centos-7-appliance.vmdk
+      file_format: vmdk
+  register: appliance
+
+- name: Quickly export an existing image again, every time the task runs
+  huaweicloud.cloud.ims_image:
+    name: big-db-image
+    export:
+      bucket_url: my-exports:big-db-2024-06.zvhd2
+      quick: true
+      force: true
+
 - name: Delete a full-ECS image and its backup
   huaweicloud.cloud.ims_image:
     name: app-server-full
@@ -357,9 +415,16 @@ data_image_ids:
   type: list
   elements: str
   sample: [c5dfbd0c-bf0a-4798-a453-61dc6b54aa30]
+export_job_id:
+  description:
+    - Id of the IMS job that exports the image to O(export.bucket_url). With O(wait=false), follow it with
+      M(huaweicloud.cloud.ims_job).
+  returned: when an export job was started (not in check mode)
+  type: str
+  sample: edc89b490d7d4392898e19b2deb34797
 """
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError, WaitTimeoutError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import (
     IN_PROGRESS_STATUSES,
     desired_tags,
@@ -394,6 +459,19 @@ MIN_DISK_RANGES = {
     "metadata": (40, 255),      # 6.1.6 POST /v2/images (register, upload)
     "data_images_item": (1, 2048),  # table 5-6
 }
+
+EXPORT_FORMATS = ["qcow2", "vhd", "zvhd", "vmdk"]
+
+EXPORT_OPTIONS = dict(
+    bucket_url=dict(type="str", required=True),
+    file_format=dict(type="str", choices=EXPORT_FORMATS),
+    quick=dict(type="bool", default=False),
+    force=dict(type="bool", default=False),
+)
+
+# Export limits of the API reference (5.1.8), in bytes.
+EXPORT_MAX_SIZE = 1024 ** 4           # images must be smaller than 1 TB
+EXPORT_MAX_CONVERTED_SIZE = 128 * 1024 ** 3  # larger images only with quick export
 
 DATA_IMAGE_OPTIONS = dict(
     name=dict(type="str", required=True),
@@ -433,6 +511,7 @@ ARGUMENT_SPEC = dict(
     tags=dict(type="dict"),
     purge_tags=dict(type="bool", default=True),
     delete_backup=dict(type="bool", default=False),
+    export=dict(type="dict", options=EXPORT_OPTIONS),
 )
 
 UPDATABLE = ("name", "description", "min_ram", "max_ram", "tags")
@@ -507,6 +586,9 @@ def validate_params(p):
         return error
     if p.get("id") is None and p.get("name") is None:
         return "one of id or name is required to identify the image"
+    error = _check_export(p)
+    if error:
+        return error
     if p.get("state") == "absent":
         return None
     if p.get("min_ram") and p.get("max_ram") and p["max_ram"] < p["min_ram"]:
@@ -548,6 +630,44 @@ def validate_params(p):
     if error:
         return error
     return _check_data_images(p, kind)
+
+
+def _check_export(p):
+    export = p.get("export")
+    if export is None:
+        return None
+    if p.get("state") == "absent":
+        return "export is only used with state=present; an image that is deleted cannot be exported"
+    error = check_obs_url(export.get("bucket_url"), "export.bucket_url")
+    if error:
+        return error
+    if export.get("quick") and export.get("file_format") is not None:
+        return ("export.file_format cannot be used with export.quick=true: a quick export keeps the image's own "
+                "format")
+    if not export.get("quick") and export.get("file_format") is None:
+        return "export.file_format (%s) is required unless export.quick=true" % ", ".join(EXPORT_FORMATS)
+    kind = creation_kind(p)
+    if kind in ("whole_instance", "whole_backup"):
+        return "export cannot be used with a full-ECS image (%s): IMS does not export them" % _KIND_SOURCE[kind]
+    if kind is not None and (p.get("image_type") == "IsoImage" or p.get("disk_format") == "iso"):
+        return "export cannot be used with an ISO image: IMS does not export them"
+    return None
+
+
+def export_refusal(image, quick):
+    """Why IMS would refuse to export this (normalized) image, or None."""
+    what = "image %s (%s)" % (image.get("id"), image.get("name"))
+    if str(image.get("whole_image")).lower() == "true":
+        return "%s is a full-ECS image, which IMS cannot export" % what
+    if image.get("disk_format") == "iso" or image.get("virtual_env_type") == "IsoImage":
+        return "%s is an ISO image, which IMS cannot export" % what
+    size = _int_or_none(image.get("image_size")) or 0
+    if size >= EXPORT_MAX_SIZE:
+        return "%s is %d bytes; IMS only exports images smaller than 1 TB" % (what, size)
+    if size > EXPORT_MAX_CONVERTED_SIZE and not quick:
+        return ("%s is %d bytes; images larger than 128 GB can only be exported with export.quick=true"
+                % (what, size))
+    return None
 
 
 def _check_kind_requirements(p, kind):
@@ -702,15 +822,23 @@ class ImageManager(object):
 
     def run(self):
         image = self.find()
+        export = self.p.get("export")
         if self.p["state"] == "absent":
             self.absent(image)
         elif image is None:
             if self.by_id:
                 raise HuaweiCloudError("no image with id %s in region %s; to create an image, give its name "
                                        "and a source instead of id" % (self.p["id"], self.api.client.region))
+            if export and not self.p["wait"] and creation_kind(self.p) is not None:
+                raise HuaweiCloudError("export needs wait=true to export the image this task creates: IMS only "
+                                       "exports active images")
             self.create()
+            if export:
+                self._export_created()
         else:
             self.present(image)
+            if export and export["force"]:
+                self.export(self.result.get("image"))
         return self.result
 
     def _set_diff(self, before, after):
@@ -791,6 +919,42 @@ class ImageManager(object):
                     image["id"], [{"op": "replace", "path": "/tags", "value": dict_to_glance_tags(after["tags"])}])
             image = self.api.get_image(image["id"]) or image
         self.result["image"] = normalize_image(image)
+
+    # Export -------------------------------------------------------------------
+
+    def _export_created(self):
+        """Export the image create() just made. Its export is not retried by a later run (the image then
+        exists), so a failure says how to retry; a time-out does not need it: the job goes on."""
+        image = self.result.get("image")
+        try:
+            self.export(image)
+        except WaitTimeoutError:
+            raise
+        except HuaweiCloudError as error:
+            error.message = ("%s; image %s was created, but a later run exports an existing image only with "
+                             "export.force=true" % (error.message, (image or {}).get("id")))
+            raise
+
+    def export(self, image):
+        """Export the (normalized) image to OBS; ``image`` is None in check mode for an image to be created."""
+        spec = self.p["export"]
+        if image is not None:
+            refusal = export_refusal(image, spec["quick"])
+            if refusal:
+                raise HuaweiCloudError(refusal)
+        self.result["changed"] = True
+        if self.check_mode:
+            return
+        if image is None or image.get("status") != "active":
+            status = image.get("status") if image else "unknown"
+            raise HuaweiCloudError("image %s is %s; IMS only exports active images%s"
+                                   % (image.get("id") if image else self.p.get("name"), status,
+                                      "" if self.p["wait"] else " (run with wait=true to wait for it)"))
+        file_format = None if spec["quick"] else spec["file_format"]
+        job_id = self.api.export(image["id"], spec["bucket_url"], file_format, is_quick_export=spec["quick"])
+        self.result["export_job_id"] = job_id
+        if self.p["wait"]:
+            self.api.wait_job(job_id, self._timeout())
 
     # Creation ----------------------------------------------------------------
 

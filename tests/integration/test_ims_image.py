@@ -381,3 +381,182 @@ def test_delete_waits_for_an_image_being_created(emulator, run_playbook):
     assert run.rc == 0, run
     assert run.task("delete")["changed"] is True
     assert images_named(emulator, "short-lived") == []
+
+
+# ----------------------------------------------------------------------------------------------- export
+
+EXPORT_BUCKET = "demo-exports"
+
+
+def obs_objects(emu, bucket=EXPORT_BUCKET):
+    """{key: object record} of one of the emulator's OBS buckets."""
+    return emu.state()["obs"][bucket]["objects"]
+
+
+def export_posts(emu):
+    return [c["path"].split("/", 3)[-1] for c in emu.write_calls()
+            if c["method"] == "POST" and c["path"].endswith("/file")]
+
+
+def test_export_create_and_export_in_one_task_then_idempotent(emulator, run_playbook):
+    export = {"bucket_url": EXPORT_BUCKET + ":exported.qcow2", "file_format": "qcow2"}
+    run = run_playbook(play(image_task(**from_obs(name="exported", export=export))))
+    assert run.rc == 0, run
+    result = run.task("image")
+    assert result["changed"] is True
+    image_id = result["image"]["id"]
+    assert result["image"]["status"] == "active"
+    assert len(result["export_job_id"]) == 32 and result["export_job_id"] != result["job_id"]
+    obj = obs_objects(emulator)["exported.qcow2"]
+    assert obj["exported_from"] == image_id
+    assert obj["format"] == "qcow2"
+    assert export_posts(emulator) == ["v1/cloudimages/%s/file" % image_id]
+
+    # IMS cannot tell whether the file is still there: an existing image is not exported again.
+    emulator.clear_calls()
+    again = run_playbook(play(image_task(**from_obs(name="exported", export=export))))
+    assert again.rc == 0, again
+    assert again.task("image")["changed"] is False
+    assert "export_job_id" not in again.task("image")
+    assert emulator.write_calls() == []
+
+    # force=true always exports (here to a new file, since IMS refuses to overwrite one).
+    forced = dict(export, bucket_url=EXPORT_BUCKET + ":exported-again.vmdk", file_format="vmdk", force=True)
+    emulator.clear_calls()
+    run = run_playbook(play(image_task(name="exported", export=forced)))
+    assert run.rc == 0, run
+    assert run.task("image")["changed"] is True
+    assert run.task("image")["export_job_id"]
+    assert export_posts(emulator) == ["v1/cloudimages/%s/file" % image_id]
+    assert len(emulator.write_calls()) == 1
+    assert obs_objects(emulator)["exported-again.vmdk"]["format"] == "vmdk"
+
+
+def test_export_quick_of_an_existing_image_with_force(emulator, run_playbook):
+    export = {"bucket_url": EXPORT_BUCKET + ":large.zvhd2", "quick": True, "force": True}
+    run = run_playbook(play(image_task(name="demo-large-image", export=export)))
+    assert run.rc == 0, run
+    assert run.task("image")["changed"] is True
+    obj = obs_objects(emulator)["large.zvhd2"]
+    assert obj["exported_from"] == run.task("image")["image"]["id"]
+    assert obj["format"] == "zvhd2"
+
+
+def test_export_check_mode_makes_no_writes(emulator, run_playbook):
+    export = {"bucket_url": EXPORT_BUCKET + ":checked.qcow2", "file_format": "qcow2"}
+    emulator.clear_calls()
+    run = run_playbook(play(image_task(**from_obs(name="checked", export=export)),
+                            image_task("forced", name=BASE_IMAGE, export=dict(export, force=True))), check=True)
+    assert run.rc == 0, run
+    assert run.task("image")["changed"] is True
+    assert run.task("forced")["changed"] is True
+    assert "export_job_id" not in run.task("forced")
+    assert emulator.write_calls() == []
+    assert obs_objects(emulator) == {}
+    assert images_named(emulator, "checked") == []
+
+
+def test_export_wait_false_returns_the_job_and_wait_timeout_names_it(emulator, run_playbook):
+    emulator.configure(job_seconds=30)
+    try:
+        started = run_playbook(play(image_task(name="demo-large-image", wait=False, export={
+            "bucket_url": EXPORT_BUCKET + ":nowait.zvhd2", "quick": True, "force": True})))
+        slow = run_playbook(play(image_task(name=BASE_IMAGE, wait_timeout=1, export={
+            "bucket_url": EXPORT_BUCKET + ":slow.qcow2", "file_format": "qcow2", "force": True})))
+    finally:
+        emulator.configure(job_seconds=0.3)
+    assert started.rc == 0, started
+    assert started.task("image")["changed"] is True
+    assert len(started.task("image")["export_job_id"]) == 32
+    assert "nowait.zvhd2" not in obs_objects(emulator)  # still running
+
+    assert slow.rc != 0
+    result = slow.task("image")
+    job_id = result["job_id"]
+    assert len(job_id) == 32 and job_id != started.task("image")["export_job_id"]
+    assert result["msg"].startswith("timed out after 1s waiting for job %s (last status " % job_id)
+    assert "huaweicloud.cloud.ims_job job_id=%s wait=true" % job_id in result["msg"]
+
+
+def test_export_new_image_needs_wait(emulator, run_playbook):
+    export = {"bucket_url": EXPORT_BUCKET + ":new.qcow2", "file_format": "qcow2"}
+    emulator.clear_calls()
+    run = run_playbook(play(image_task(**from_obs(name="nowait-export", export=export, wait=False))))
+    assert run.rc != 0
+    assert run.task("image")["msg"] == ("export needs wait=true to export the image this task creates: IMS only "
+                                        "exports active images")
+    assert emulator.write_calls() == []
+
+
+@pytest.mark.parametrize("image, export, message", [
+    ("demo-whole-image", {"bucket_url": EXPORT_BUCKET + ":w.qcow2", "file_format": "qcow2", "force": True},
+     "image 6145bd11-d64e-2895-7fc2-c9a40b1d2ac7 (demo-whole-image) is a full-ECS image, which IMS cannot export"),
+    ("demo-large-image", {"bucket_url": EXPORT_BUCKET + ":l.qcow2", "file_format": "qcow2", "force": True},
+     "image 30cab0d1-cf0a-8f20-5901-0f88f3c6668b (demo-large-image) is 214748364800 bytes; images larger than "
+     "128 GB can only be exported with export.quick=true"),
+])
+def test_export_refused_by_ims_rules_makes_no_writes(emulator, run_playbook, image, export, message):
+    emulator.clear_calls()
+    run = run_playbook(play(image_task(name=image, export=export)))
+    assert run.rc != 0
+    assert run.task("image")["msg"] == message
+    assert emulator.write_calls() == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (dict(name=BASE_IMAGE, export={"bucket_url": "no-colon", "file_format": "qcow2", "force": True}),
+     "export.bucket_url must have the form <bucket>:<object>, got 'no-colon'"),
+    (dict(name=BASE_IMAGE, export={"bucket_url": EXPORT_BUCKET + ":", "file_format": "qcow2"}),
+     "export.bucket_url must have the form <bucket>:<object> with both parts non-empty, got 'demo-exports:'"),
+    (dict(name=BASE_IMAGE, export={"bucket_url": EXPORT_BUCKET + ":q.zvhd2", "quick": True, "file_format": "vhd"}),
+     "export.file_format cannot be used with export.quick=true: a quick export keeps the image's own format"),
+    (dict(name=BASE_IMAGE, export={"bucket_url": EXPORT_BUCKET + ":f.qcow2"}),
+     "export.file_format (qcow2, vhd, zvhd, vmdk) is required unless export.quick=true"),
+    (dict(name=BASE_IMAGE, state="absent", export={"bucket_url": EXPORT_BUCKET + ":a.qcow2", "file_format": "qcow2"}),
+     "export is only used with state=present; an image that is deleted cannot be exported"),
+    (dict(name="whole", backup_id="ab546101-fa67-5cb6-63a7-a664c30281fe",
+          export={"bucket_url": EXPORT_BUCKET + ":b.qcow2", "file_format": "qcow2"}),
+     "export cannot be used with a full-ECS image (backup_id): IMS does not export them"),
+    (dict(name="iso", image_url=BUCKET + ":windows.iso", image_type="IsoImage", min_disk=40, os_type="Windows",
+          os_version="Windows Server 2019 Datacenter 64bit",
+          export={"bucket_url": EXPORT_BUCKET + ":i.qcow2", "file_format": "qcow2"}),
+     "export cannot be used with an ISO image: IMS does not export them"),
+])
+def test_export_invalid_input_fails_before_any_call(emulator, run_playbook, args, message):
+    emulator.clear_calls()
+    run = run_playbook(play(image_task(**args)))
+    assert run.rc != 0
+    assert run.task("image")["msg"] == message
+    assert emulator.calls() == []
+
+
+def test_export_failure_after_creation_says_how_to_retry(emulator, run_playbook):
+    args = dict(name="big-export", image_url=BUCKET + ":large-disk.zvhd2", quick_import=True, min_disk=200,
+                os_version="CentOS 7.9 64bit")
+    export = {"bucket_url": EXPORT_BUCKET + ":big.qcow2", "file_format": "qcow2"}
+    run = run_playbook(play(image_task(**dict(args, export=export))))
+    assert run.rc != 0
+    [image] = images_named(emulator, "big-export")
+    assert run.task("image")["msg"] == (
+        "image %s (big-export) is 214748364800 bytes; images larger than 128 GB can only be exported with "
+        "export.quick=true; image %s was created, but a later run exports an existing image only with "
+        "export.force=true" % (image["id"], image["id"]))
+    assert export_posts(emulator) == []
+
+    # The image exists now, so the same task does nothing; force=true with a quick export does the export.
+    emulator.clear_calls()
+    again = run_playbook(play(image_task(**dict(args, export=export))))
+    assert again.rc == 0 and again.task("image")["changed"] is False, again
+    assert emulator.write_calls() == []
+    forced = {"bucket_url": EXPORT_BUCKET + ":big.zvhd2", "quick": True, "force": True}
+    run = run_playbook(play(image_task(**dict(args, export=forced))))
+    assert run.rc == 0, run
+    assert obs_objects(emulator)["big.zvhd2"]["exported_from"] == image["id"]
+
+
+def test_export_ims_error_is_reported_with_its_code(emulator, run_playbook):
+    # IMS does not overwrite an OBS file.
+    run = run_playbook(play(image_task(name=BASE_IMAGE, export={
+        "bucket_url": BUCKET + ":ubuntu-22.04.qcow2", "file_format": "qcow2", "force": True})))
+    assert run.rc != 0
+    assert run.task("image")["error_code"] == "IMG.0070"

@@ -406,3 +406,33 @@ def test_replicate_role_waits_for_copies_an_interrupted_run_left_running(emulato
         assert copy["status"] == "active"
     finally:
         emulator.configure(job_seconds=0.3)
+
+
+def test_import_role_exports_the_image_it_creates(emulator, run_playbook):
+    plays = role_play("ims_import", ims_import_name="exported-base", ims_import_image_url="demo-images:ubuntu-22.04.qcow2",
+                      ims_import_os_version="Ubuntu 22.04 server 64bit",
+                      ims_import_export={"bucket_url": "demo-exports:exported-base.vhd", "file_format": "vhd"})
+    run = run_playbook(plays)
+    assert run.rc == 0, run
+    [image] = images_named(emulator, "exported-base")
+    assert image["status"] == "active"
+    result = task(run, "Create the image and wait until it is active")
+    assert result["export_job_id"]
+    exported = emulator.state()["obs"]["demo-exports"]["objects"]["exported-base.vhd"]
+    assert exported["exported_from"] == image["id"]
+    assert exported["format"] == "vhd"
+    exports = [c for c in emulator.write_calls() if c["method"] == "POST" and c["path"].endswith("/file")]
+    assert len(exports) == 1
+
+    # The image exists now: no second export, no write at all (check mode neither).
+    assert_converged(emulator, run_playbook, plays)
+
+    # A bad export reference fails before any call.
+    emulator.clear_calls()
+    bad = role_play("ims_import", ims_import_name="exported-base", ims_import_image_url="demo-images:ubuntu-22.04.qcow2",
+                    ims_import_export={"bucket_url": "demo-exports:x.qcow2", "file_format": "raw"})
+    run = run_playbook(bad)
+    assert run.rc != 0, run
+    assert "value of file_format must be one of: qcow2, vhd, zvhd, vmdk, got: raw found in ims_import_export" \
+        in run.stdout, run
+    assert emulator.calls() == []
