@@ -443,6 +443,12 @@ class Handler(BaseHTTPRequestHandler):
             with app.world.lock:
                 calls = list(app.world.calls)
             self.send_json(200, calls)
+        elif path == "/tokens" and method == "GET":
+            # Tests only: every IAM token issued since the last reset, so secret-leak tests can look for them.
+            with app.world.lock:
+                tokens = [{"token": token, "user": rec["user"], "domain": rec["domain"], "project_id": rec["project_id"]}
+                          for token, rec in app.world.tokens.items()]
+            self.send_json(200, tokens)
         elif path == "/calls" and method == "DELETE":
             with app.world.lock:
                 app.world.calls = []
