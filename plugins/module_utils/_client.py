@@ -236,8 +236,7 @@ class HuaweiCloudClient(object):
         query["limit"] = limit
         while True:
             items = self.request("GET", path, query=query).get(key, [])
-            for item in items:
-                yield item
+            yield from items
             if len(items) < limit:
                 return
             query["marker"] = items[-1]["id"]
@@ -271,4 +270,4 @@ def _json_or_text(response):
 
 
 def _short(exc):
-    return str(exc).split("\n")[0][:300]
+    return str(exc).split("\n", maxsplit=1)[0][:300]

@@ -165,7 +165,7 @@ class Harness:
                                    env=run_env, cwd=str(self.tmp))
         if on_start:
             on_start(process)
-        output, _ = process.communicate(timeout=1800)
+        output, dummy = process.communicate(timeout=1800)
         wall = time.time() - start
         tasks = []
         if timing.exists():

@@ -37,7 +37,7 @@ def ensure_openstack(venv=VENV):
     python = venv / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    check = subprocess.run([str(python), "-c", "import openstack.version, requests"], capture_output=True)
+    check = subprocess.run([str(python), "-c", "import openstack.version, requests"], capture_output=True, check=False)
     if check.returncode != 0:
         subprocess.run([str(python), "-m", "pip", "install", "-q", OPENSTACKSDK, "requests"], check=True)
     root = venv / "collections"
@@ -83,7 +83,7 @@ def run(h, images=1000, repeat=5):
          {"openstack.cloud.image_info": {"cloud": cloud, "filters": {"visibility": "private"}}}, None),
     ]
     tasks = []
-    for label, ours, theirs, _ in cases:
+    for label, ours, theirs, dummy in cases:
         for index in range(repeat):
             tasks.append(dict(ours, name="hwc %s %d" % (label, index), register="hwc_%d" % index))
             tasks.append(dict(theirs, name="os %s %d" % (label, index)))

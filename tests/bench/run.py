@@ -33,10 +33,10 @@ def _fmt(value):
 def print_table(rows, out=sys.stdout):
     columns = [("bench", "benchmark"), ("measured", "measured"), ("baseline", "baseline"), ("ratio", "ratio"),
                ("goal", "goal"), ("note", "note")]
-    cells = [[_fmt(row.get(key)) for key, _ in columns] for row in rows]
-    widths = [max([len(title)] + [len(cell[i]) for cell in cells]) for i, (_, title) in enumerate(columns)]
+    cells = [[_fmt(row.get(key)) for key, dummy in columns] for row in rows]
+    widths = [max([len(title)] + [len(cell[i]) for cell in cells]) for i, (dummy, title) in enumerate(columns)]
     widths[-1] = len(columns[-1][1])
-    line = "  ".join(title.ljust(widths[i]) for i, (_, title) in enumerate(columns))
+    line = "  ".join(title.ljust(widths[i]) for i, (dummy, title) in enumerate(columns))
     out.write(line + "\n" + "-" * max(len(line), 100) + "\n")
     for cell in cells:
         out.write("  ".join(cell[i].ljust(widths[i]) if i < len(cell) - 1 else cell[i]
@@ -60,9 +60,9 @@ def main():
     import upload
 
     runners = {
-        "idempotency": lambda h: idempotency.run(h),
-        "replicate": lambda h: replicate.run(h),
-        "latency": lambda h: job_latency.run(h),
+        "idempotency": idempotency.run,
+        "replicate": replicate.run,
+        "latency": job_latency.run,
         "upload": lambda h: upload.run(h, args.size_mib),
         "openstack": lambda h: openstack_info.run(h, args.images),
     }

@@ -128,8 +128,6 @@ def credentials_env(emu, domain="demo", region=REGION, method="aksk"):
     return env
 
 
-
-
 def play(*tasks):
     """One localhost play running ``tasks``."""
     return [{"hosts": "localhost", "gather_facts": False, "tasks": list(tasks)}]

@@ -36,7 +36,7 @@ def adhoc(emulator, collections_path, tmp_path):
             "ANSIBLE_NOCOLOR": "1",
         })
         run_env.update(env or {})
-        completed = subprocess.run(command, capture_output=True, text=True, env=run_env, cwd=str(tmp_path),
+        completed = subprocess.run(command, capture_output=True, text=True, env=run_env, cwd=str(tmp_path), check=False,
                                    timeout=300)
         # minimal callback: "localhost | SUCCESS => {...json...}" (after an [ERROR] block on failure)
         result = None

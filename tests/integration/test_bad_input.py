@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import project_id
+from hwc_harness import project_id
 
 GOOD_URL = "demo-images:ubuntu-22.04.qcow2"
 OS = "Ubuntu 22.04 server 64bit"
@@ -125,8 +125,8 @@ CASES = [
      ["images must list at least one image"]),
     ("member-status-and-projects", "ims_image_member",
      {"images": [UUID], "projects": [PROJECT], "status": "accepted"}, ["projects is for the image owner"]),
-    ("member-vault-without-status", "ims_image_member", {"images": [UUID], "projects": [PROJECT],
-                                                          "vault_id": UUID}, ["vault_id is only used with"]),
+    ("member-vault-without-status", "ims_image_member",
+     {"images": [UUID], "projects": [PROJECT], "vault_id": UUID}, ["vault_id is only used with"]),
     ("member-status-choice", "ims_image_member", {"images": [UUID], "status": "maybe"}, ["status", "maybe"]),
     # ims_job
     ("job-id-empty", "ims_job", {"job_id": " "}, ["job_id must not be empty"]),
@@ -153,7 +153,7 @@ def test_every_bad_value_fails_clearly_without_an_api_call(emulator, run_playboo
     inventory = {"cases": {"hosts": dict(
         (case_id, {"ansible_connection": "local", "case_module": module,
                    "case_args": dict((k, v) for k, v in args.items() if v is not None)})
-        for case_id, module, args, _ in CASES)}}
+        for case_id, module, args, dummy in CASES)}}
     inventory_file = tmp_path / "cases.yml"
     inventory_file.write_text(json.dumps(inventory))
     play = [{"hosts": "cases", "gather_facts": False, "tasks": [

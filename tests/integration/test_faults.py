@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from conftest import project_id
+from hwc_harness import images_named, project_id
 
 REGION = "cn-north-4"
 AGENCY = "ims_admin_agency"
@@ -43,10 +43,6 @@ def image_members(state, image_id, region=REGION):
         for member in project["members"]:
             if member["image_id"] == image_id:
                 yield member["member_id"], member["status"]
-
-
-def images_named(state, name, pid, region=REGION):
-    return [rec for rec in state["regions"][region]["projects"][pid]["images"] if rec["props"]["name"] == name]
 
 
 def all_roles_play(emu, name):
@@ -98,17 +94,16 @@ def test_roles_converge_under_faults(emulator, run_playbook, tmp_path, seed):
 
     state = emulator.state()
     assert duplicates(state) == []
-    demo = project_id(emulator)
     partner = project_id(emulator, "partner", REGION)
     for image_name in (name, name + "-upload", name + "-reg", name + "-enc"):
-        found = images_named(state, image_name, demo)
-        assert len(found) == 1 and found[0]["props"]["status"] == "active", (image_name, found)
+        found = images_named(emulator, image_name, state=state)
+        assert len(found) == 1 and found[0]["status"] == "active", (image_name, found)
     for region in REPLICA_REGIONS:
-        found = images_named(state, name, project_id(emulator, "demo", region), region)
-        assert len(found) == 1 and found[0]["props"]["status"] == "active", (region, found)
+        found = images_named(emulator, name, region=region, state=state)
+        assert len(found) == 1 and found[0]["status"] == "active", (region, found)
     # No lost member: both images shared with both projects, accepted by the partner.
     for image_name in (name, name + "-upload"):
-        image_id = images_named(state, image_name, demo)[0]["id"]
+        image_id = images_named(emulator, image_name, state=state)[0]["id"]
         members = dict(image_members(state, image_id))
         assert members == {partner: "accepted"}, (image_name, members)
 
@@ -153,8 +148,8 @@ def test_failed_jobs_fail_clearly_and_a_rerun_converges(emulator, run_playbook):
 
     state = emulator.state()
     assert duplicates(state) == []
-    members = dict(image_members(state, images_named(state, name, project_id(emulator))[0]["id"]))
+    members = dict(image_members(state, images_named(emulator, name, state=state)[0]["id"]))
     assert members == {partner: "accepted"}, members
     for region in REPLICA_REGIONS:
-        found = images_named(state, name, project_id(emulator, "demo", region), region)
-        assert [rec["props"]["status"] for rec in found] == ["active"], (region, found)
+        found = images_named(emulator, name, region=region, state=state)
+        assert [image["status"] for image in found] == ["active"], (region, found)

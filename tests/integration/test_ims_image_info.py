@@ -10,7 +10,6 @@ OWN_IMAGES = {"demo-base-image", "demo-encrypted-image", "demo-whole-image", "de
 PUBLIC_IMAGES = {"Ubuntu 22.04 server 64bit", "CentOS 7.9 64bit", "Windows Server 2019 Datacenter 64bit"}
 
 
-
 def info(task="info", **args):
     return {"name": task, "huaweicloud.cloud.ims_image_info": args}
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from hwc_harness import images_named, play
 
 
-
 def start_copy(name):
     return {"name": "start", "register": "started", "huaweicloud.cloud.ims_image_copy": {
         "image": "demo-base-image", "name": name, "wait": False}}

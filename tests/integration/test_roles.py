@@ -252,8 +252,8 @@ def test_share_role_additive_and_absent(emulator, run_playbook):
                                  ims_share_state="absent"))
     assert run.rc == 0, run
     assert members(emulator, base) == {}
-    assert_converged(emulator, run_playbook, role_play("ims_share", ims_share_images=[base],
-                                                        ims_share_projects=[partner], ims_share_state="absent"))
+    unshare = role_play("ims_share", ims_share_images=[base], ims_share_projects=[partner], ims_share_state="absent")
+    assert_converged(emulator, run_playbook, unshare)
 
 
 def test_share_role_consumer_error_stays_readable_without_secrets(emulator, run_playbook):
@@ -345,7 +345,7 @@ def test_replicate_role_in_region_and_cross_region_together(emulator, run_playbo
 
         # Adding a region copies to that region only.
         emulator.clear_calls()
-        more = role_play("ims_replicate", **dict(role_vars, ims_replicate_regions=["cn-east-3", "cn-south-1"]))
+        more = role_play("ims_replicate", **{**role_vars, "ims_replicate_regions": ["cn-east-3", "cn-south-1"]})
         run = run_playbook(more)
         assert run.rc == 0, run
         copies = [c for c in emulator.write_calls() if c["path"].endswith("/cross_region_copy")]

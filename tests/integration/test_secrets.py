@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from conftest import account, credentials_env, project_id
+from hwc_harness import account, credentials_env, project_id
 
 REGION = "cn-north-4"
 AGENCY = "ims_admin_agency"
@@ -51,14 +51,13 @@ def playbook(emu, tag, method, upload_file):
             {"name": "upload a local file", "huaweicloud.cloud.ims_image": {
                 "name": image + "-upload", "filename": str(upload_file), "disk_format": "qcow2", "min_disk": 40,
                 "os_version": "Ubuntu 22.04 server 64bit"}},
-            {"name": "list", "huaweicloud.cloud.ims_image_info": {"names": [image], "include_members": True,
-                                                                     "include_quota": True}},
+            {"name": "list", "huaweicloud.cloud.ims_image_info": {
+                "names": [image], "include_members": True, "include_quota": True}},
             {"name": "copy without waiting", "huaweicloud.cloud.ims_image_copy": {
                 "image": "{{ created.image.id }}", "name": image + "-copy", "wait": False}, "register": "copy"},
-            {"name": "wait for the copy", "huaweicloud.cloud.ims_job": {"job_id": "{{ copy.job_id }}",
-                                                                          "wait": True}},
-            {"name": "share", "huaweicloud.cloud.ims_image_member": {"images": ["{{ created.image.id }}"],
-                                                                      "projects": [partner]}},
+            {"name": "wait for the copy", "huaweicloud.cloud.ims_job": {"job_id": "{{ copy.job_id }}", "wait": True}},
+            {"name": "share", "huaweicloud.cloud.ims_image_member": {
+                "images": ["{{ created.image.id }}"], "projects": [partner]}},
             {"name": "a failing call", "huaweicloud.cloud.ims_image": {
                 "id": "00000000-0000-0000-0000-000000000000", "description": "x"}, "ignore_errors": True},
             {"name": "a role with consumer credentials in its vars", "ansible.builtin.include_role": {

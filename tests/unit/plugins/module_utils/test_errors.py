@@ -35,7 +35,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._retries import 
 ])
 def test_error_bodies(payload, code, message):
     error = error_from_response(500, payload, "GET", "/v2/cloudimages", request_id="req-1")
-    assert type(error) is HuaweiCloudError
+    assert type(error) is HuaweiCloudError  # pylint: disable=unidiomatic-typecheck
     assert error.code == code
     assert error.message == message
     assert (error.status, error.method, error.path, error.request_id) == (500, "GET", "/v2/cloudimages", "req-1")
