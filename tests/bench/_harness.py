@@ -1,5 +1,5 @@
 """Shared plumbing of the benchmarks: one emulator process, real ansible-playbook runs against it, per-task
-timestamps (callback_plugins/bench_timing.py), the emulator's call log and job records, peak RSS sampling."""
+timestamps (tests/integration/callback_plugins/record_results.py), the emulator's call log and job records, peak RSS sampling."""
 
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ from pathlib import Path
 import requests
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
-HERE = Path(__file__).resolve().parent
-EMULATOR = REPO / "tests" / "emulator" / "serve.py"
-WORLD_FILE = REPO / "tests" / "emulator" / "default.yml"
-REGION = "cn-north-4"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+
+from hwc_harness import REGION, REPO, account, credentials_env, project_id, start_emulator  # noqa: E402  pylint: disable=wrong-import-position
+
+CALLBACKS = REPO / "tests" / "integration" / "callback_plugins"
 AGENCY = "ims_admin_agency"
 
 
@@ -37,18 +37,10 @@ class Harness:
 
     def __init__(self, job_seconds=0.3):
         self.tmp = Path(tempfile.mkdtemp(prefix="hwc-bench-"))
-        self.world = yaml.safe_load(WORLD_FILE.read_text())
-        ready = self.tmp / "emulator.json"
-        self._log = open(self.tmp / "emulator.log", "w")
-        self.process = subprocess.Popen(
-            [sys.executable, str(EMULATOR), "--port", "0", "--ready-file", str(ready),
-             "--job-seconds", str(job_seconds)], stdout=self._log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while not ready.exists():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("emulator did not start; see %s" % self._log.name)
-            time.sleep(0.05)
-        self.url = json.loads(ready.read_text())["url"]
+        self.emulator = start_emulator(self.tmp, job_seconds=job_seconds)
+        self.url = self.emulator.url
+        self.process = self.emulator.process
+        self.world = self.emulator.world
         collections = self.tmp / "collections" / "ansible_collections" / "huaweicloud"
         collections.mkdir(parents=True)
         (collections / "cloud").symlink_to(REPO)
@@ -68,38 +60,32 @@ class Harness:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
-        self._log.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    # World and control API ----------------------------------------------------------------
+    # World and control API (the integration tests' Emulator) ---------------------------------
 
     def account(self, name="demo"):
-        return next(d for d in self.world["domains"] if d["name"] == name)
+        return account(self.emulator, name)
 
     def project_id(self, domain="demo", region=REGION):
-        return next(p["id"] for p in self.account(domain)["projects"] if p["region"] == region)
-
-    def control(self, method, path, **kwargs):
-        response = requests.request(method, self.url + "/_emulator" + path, timeout=60, **kwargs)
-        response.raise_for_status()
-        return response.json() if response.content else None
+        return project_id(self.emulator, domain, region)
 
     def reset(self, **config):
-        self.control("POST", "/reset")
+        self.emulator.reset()
         if config:
-            self.control("POST", "/config", json=config)
+            self.emulator.configure(**config)
 
     def configure(self, **config):
-        self.control("POST", "/config", json=config)
+        self.emulator.configure(**config)
 
     def calls(self):
-        return self.control("GET", "/calls")
+        return self.emulator.calls()
 
     def clear_calls(self):
-        self.control("DELETE", "/calls")
+        self.emulator.clear_calls()
 
     def state(self):
-        return self.control("GET", "/state")
+        return self.emulator.state()
 
     def jobs(self):
         """Every job of every project, with its project's region."""
@@ -121,18 +107,12 @@ class Harness:
     # ansible-playbook ---------------------------------------------------------------------
 
     def env(self, domain="demo", region=REGION):
-        acct = self.account(domain)
         env = dict((k, v) for k, v in os.environ.items() if not k.startswith("HUAWEICLOUD_"))
-        paths = [self.collections_path] + self.extra_collections
+        env.update(credentials_env(self.emulator, domain, region))
         env.update({
-            "HUAWEICLOUD_REGION": region,
-            "HUAWEICLOUD_IMS_ENDPOINT": self.url + "/ims/{region}",
-            "HUAWEICLOUD_IAM_ENDPOINT": self.url + "/iam",
-            "HUAWEICLOUD_ACCESS_KEY": acct["credentials"][0]["access"],
-            "HUAWEICLOUD_SECRET_KEY": acct["credentials"][0]["secret"],
-            "ANSIBLE_COLLECTIONS_PATH": os.pathsep.join(paths),
-            "ANSIBLE_CALLBACK_PLUGINS": str(HERE / "callback_plugins"),
-            "ANSIBLE_CALLBACKS_ENABLED": "bench_timing",
+            "ANSIBLE_COLLECTIONS_PATH": os.pathsep.join([self.collections_path] + self.extra_collections),
+            "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
+            "ANSIBLE_CALLBACKS_ENABLED": "record_results",
             "ANSIBLE_LOCALHOST_WARNING": "false",
             "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
             "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
@@ -158,7 +138,7 @@ class Harness:
         if extra_vars:
             command += ["-e", json.dumps(extra_vars)]
         run_env = self.env()
-        run_env["BENCH_TIMING_FILE"] = str(timing)
+        run_env["HWC_RESULTS_FILE"] = str(timing)
         run_env.update(env or {})
         start = time.time()
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
