@@ -15,16 +15,20 @@ def job(name="job", **args):
 
 
 def test_status_without_wait_then_wait(emulator, run_playbook):
-    emulator.configure(job_seconds=3)
-    run = run_playbook(play(
-        start_copy("demo-job-copy"),
-        job("peek", job_id="{{ started.job_id }}"),
-        job("wait", job_id="{{ started.job_id }}", wait=True, wait_timeout=60),
-    ))
+    # A job long enough that looking at it certainly finds it unfinished, however loaded the machine is.
+    emulator.configure(job_seconds=60)
+    run = run_playbook(play(start_copy("demo-job-long"), job("peek", job_id="{{ started.job_id }}")))
     assert run.rc == 0, run
     peek = run.task("peek")
     assert peek["status"] in ("INIT", "RUNNING")
     assert peek["changed"] is False
+
+    emulator.configure(job_seconds=1)
+    run = run_playbook(play(
+        start_copy("demo-job-copy"),
+        job("wait", job_id="{{ started.job_id }}", wait=True, wait_timeout=60),
+    ))
+    assert run.rc == 0, run
     wait = run.task("wait")
     assert wait["status"] == "SUCCESS"
     assert wait["error_code"] is None and wait["fail_reason"] is None
