@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from hwc_harness import project_id
+
+# The version-matrix legs skip these (tests/run.sh -m "not slow"); the main leg runs them.
+pytestmark = pytest.mark.slow
 
 GOOD_URL = "demo-images:ubuntu-22.04.qcow2"
 OS = "Ubuntu 22.04 server 64bit"

@@ -10,6 +10,9 @@ import pytest
 
 from hwc_harness import REPO, account, image_id, images_named, members, project_id, project_state, tags
 
+# The version-matrix legs skip these (tests/run.sh -m "not slow"); the main leg runs them.
+pytestmark = pytest.mark.slow
+
 REGION = "cn-north-4"
 OTHER_REGIONS = ["cn-east-3", "cn-south-1", "ap-southeast-1", "ap-southeast-3", "la-south-2"]
 PLAYBOOKS = REPO / "playbooks"
@@ -287,7 +290,6 @@ def test_share_role_rejects_bad_input_before_any_call(emulator, run_playbook, ro
 
 # ----------------------------------------------------------------------------------------------- replicate
 
-@pytest.mark.slow
 def test_replicate_playbook_batches_cross_region_copies(emulator, run_playbook):
     """Five target regions, at most two at a time: three batches whose copies run together."""
     emulator.configure(job_seconds=4)

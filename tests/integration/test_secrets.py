@@ -10,6 +10,9 @@ import requests
 
 from hwc_harness import account, credentials_env, project_id
 
+# The version-matrix legs skip these (tests/run.sh -m "not slow"); the main leg runs them.
+pytestmark = pytest.mark.slow
+
 REGION = "cn-north-4"
 AGENCY = "ims_admin_agency"
 
