@@ -21,9 +21,11 @@
 #   HWC_PYTEST_ARGS="..."  extra pytest arguments (e.g. "-x -k signer")
 #   HWC_PYTEST_WORKERS=N   pytest-xdist workers for tests/integration (default: nproc; 1 = serial)
 #   HWC_SANITY_ARGS="..."  extra ansible-test sanity arguments (e.g. "--test pep8")
+#   HWC_MATRIX_MARK="..."  pytest -m expression of the matrix legs (default "not slow")
 #   HWC_MATRIX_SANITY_TESTS="compile import ..."  restrict sanity in the matrix legs
 #                          (default: every sanity test)
-#   HWC_STEP_TIMEOUT=N     seconds allowed to each tool run (default 1500)
+#   HWC_STEP_TIMEOUT=N     seconds allowed to each tool run without a terminal, as
+#                          in CI (default 1500)
 #   BUILD_DIR=DIR          where the collection snapshot lives
 #                          (default /tmp/hwc-build-<hash of the repo path>)
 #
@@ -37,6 +39,7 @@ HWC_MATRIX=${HWC_MATRIX:-1}
 HWC_KEEP_GOING=${HWC_KEEP_GOING:-0}
 HWC_STEP_TIMEOUT=${HWC_STEP_TIMEOUT:-1500}
 HWC_PYTEST_WORKERS=${HWC_PYTEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}
+HWC_MATRIX_MARK=${HWC_MATRIX_MARK:-not slow}
 BUILD_DIR=${BUILD_DIR:-${TMPDIR:-/tmp}/hwc-build-$(printf '%s' "$ROOT" | cksum | cut -d' ' -f1)}
 COLL=$BUILD_DIR/ansible_collections/huaweicloud/cloud
 export ANSIBLE_COLLECTIONS_PATH=$BUILD_DIR
@@ -57,10 +60,16 @@ banner() {
   printf '==============================================================================\n'
 }
 
-# Run a command with a venv's bin first on PATH, bounded in time.
+# Run a command with a venv's bin first on PATH, bounded in time when nobody
+# is at a terminal (timeout(1) moves the command out of the terminal's
+# foreground process group, which would make Ctrl-C miss it).
 in_venv() {
   local venv=$1; shift
-  PATH="$venv/bin:$PATH" VIRTUAL_ENV="$venv" timeout -k 30 "$HWC_STEP_TIMEOUT" "$@"
+  if [ -t 0 ]; then
+    PATH="$venv/bin:$PATH" VIRTUAL_ENV="$venv" "$@"
+  else
+    PATH="$venv/bin:$PATH" VIRTUAL_ENV="$venv" timeout -k 30 "$HWC_STEP_TIMEOUT" "$@"
+  fi
 }
 
 # ansible-test installs each sanity test's pinned requirements into its own
@@ -244,14 +253,15 @@ do_matrix() {  # LEG PYVER VENV SPEC
   echo "-- [$leg] ansible-test sanity --python $pyver ${HWC_MATRIX_SANITY_TESTS:-}"
   # shellcheck disable=SC2086
   (do_sanity "$venv" "$pyver" ${HWC_MATRIX_SANITY_TESTS:-}) || sanity_rc=$?
-  echo "-- [$leg] pytest tests/unit tests/integration -m 'not slow'"
-  do_pytest "$venv" tests/unit tests/integration -- -m "not slow" || pytest_rc=$?
+  echo "-- [$leg] pytest tests/unit tests/integration -m '$HWC_MATRIX_MARK'"
+  do_pytest "$venv" tests/unit tests/integration -- -m "$HWC_MATRIX_MARK" || pytest_rc=$?
   if [ "$pytest_rc" = 99 ]; then echo "(no unit/integration test to run here)"; pytest_rc=0; fi
   echo "-- [$leg] sanity: $([ "$sanity_rc" = 0 ] && echo passed || echo "FAILED ($sanity_rc)"), pytest: $([ "$pytest_rc" = 0 ] && echo passed || echo "FAILED ($pytest_rc)")"
   [ "$sanity_rc" = 0 ] && [ "$pytest_rc" = 0 ]
 }
 
 # ---------------------------------------------------------------------------
+trap 'echo; echo "interrupted"; exit 130' INT TERM
 RUN_START=$SECONDS
 echo "huaweicloud.cloud test run: repo $ROOT, build $BUILD_DIR, matrix=$HWC_MATRIX"
 

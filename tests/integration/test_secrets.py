@@ -10,9 +10,6 @@ import requests
 
 from hwc_harness import account, credentials_env, project_id
 
-# The version-matrix legs skip these (tests/run.sh -m "not slow"); the main leg runs them.
-pytestmark = pytest.mark.slow
-
 REGION = "cn-north-4"
 AGENCY = "ims_admin_agency"
 
@@ -120,8 +117,9 @@ def test_no_secret_in_output_or_log(emulator, run_playbook, tmp_path, method):
     secrets = secret_values(emulator) + tokens
     logged = log.read_text()
     assert "secrets-%s" % method in logged  # the log file is really written
-    # The module arguments were displayed, with the no_log ones masked.
-    assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in run.stdout
+    # -vvv really printed task details (ansible-core 2.21 no longer echoes masked arguments), so the
+    # absence of every secret below means something.
+    assert "secrets-%s" % method in run.stdout
     for where, text in (("stdout", run.stdout), ("stderr", run.stderr), ("log", logged)):
         for secret in secrets:
             assert secret not in text, "a secret (%s...) leaked into %s" % (secret[:4], where)
