@@ -18,6 +18,15 @@ def image_task(task="image", **args):
     return {"name": task, "huaweicloud.cloud.ims_image": args, "register": "out"}
 
 
+def assert_refused_before_any_call(emulator, run_playbook, args, message):
+    """ims_image with ``args`` fails with exactly ``message`` and sends no API call."""
+    emulator.clear_calls()
+    run = run_playbook(play(image_task(**args)))
+    assert run.rc != 0
+    assert run.task("image")["msg"] == message
+    assert emulator.calls() == []
+
+
 def from_obs(name="web-image", **extra):
     args = dict(name=name, image_url=BUCKET + ":ubuntu-22.04.qcow2", os_version="Ubuntu 22.04 server 64bit",
                 min_disk=40)
@@ -236,11 +245,7 @@ def test_bad_name_fails_before_any_call(emulator, run_playbook):
     (dict(name="x", filename="/does/not/exist.qcow2"), "filename: /does/not/exist.qcow2 does not exist"),
 ])
 def test_invalid_input_fails_before_any_call(emulator, run_playbook, args, message):
-    emulator.clear_calls()
-    run = run_playbook(play(image_task(**args)))
-    assert run.rc != 0
-    assert run.task("image")["msg"] == message
-    assert emulator.calls() == []
+    assert_refused_before_any_call(emulator, run_playbook, args, message)
 
 
 def test_wrong_secret_key_fails_with_apigw_code(emulator, run_playbook):
@@ -523,11 +528,7 @@ def test_export_refused_by_ims_rules_makes_no_writes(emulator, run_playbook, ima
      "export cannot be used with an ISO image: IMS does not export them"),
 ])
 def test_export_invalid_input_fails_before_any_call(emulator, run_playbook, args, message):
-    emulator.clear_calls()
-    run = run_playbook(play(image_task(**args)))
-    assert run.rc != 0
-    assert run.task("image")["msg"] == message
-    assert emulator.calls() == []
+    assert_refused_before_any_call(emulator, run_playbook, args, message)
 
 
 def test_export_failure_after_creation_says_how_to_retry(emulator, run_playbook):
