@@ -377,31 +377,30 @@ EXAMPLES = r"""
 RETURN = r"""
 image:
   description:
-    - The image as IMS describes it, with the C(__) prefixes dropped from attribute names and tags as a
-      dictionary.
+    - The image as IMS describes it, with the C(__) and C(_) prefixes dropped from attribute names
+      (C(__os_version) becomes C(os_version)) and C(tags) as a dictionary.
     - For O(state=absent), the image as it was before it was deleted.
     - Not returned when no image exists, and not in check mode for an image that would be created.
   returned: when the image exists
   type: dict
   sample:
-    id: 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86
-    name: centos-7-web
+    id: 4f1e1c6e-2d2a-4f59-9f0e-7d3a9c1b5a10
+    name: web-base
     status: active
-    description: CentOS 7 web server base image
-    os_version: CentOS 7.6 64bit
-    os_type: Linux
-    platform: CentOS
-    min_disk: 40
-    min_ram: 0
     visibility: private
     imagetype: private
-    owner: 0b1e494e2660441a957313163095fe5c
+    os_version: Ubuntu 18.04 server 64bit
+    platform: Ubuntu
+    os_type: Linux
+    os_bit: '64'
+    min_disk: 40
+    min_ram: 0
     disk_format: zvhd2
+    owner: 6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d
     tags:
       team: web
-      env: prod
-    created_at: "2024-06-02T07:49:48Z"
-    updated_at: "2024-06-02T07:55:01Z"
+    created_at: '2024-06-02T07:49:48Z'
+    updated_at: '2024-06-02T07:55:01Z'
 job_id:
   description:
     - Id of the IMS job that creates the image. With O(wait=false), follow it with M(huaweicloud.cloud.ims_job).

@@ -120,17 +120,29 @@ EXAMPLES = r"""
 RETURN = r"""
 image:
   description:
-    - The copy in the target region, with the C(__)/C(_) prefixes of IMS attributes dropped and tags as a
-      dictionary. V(null) in check mode when it would be created, and with O(wait=false).
+    - The image as IMS describes it, with the C(__) and C(_) prefixes dropped from attribute names
+      (C(__os_version) becomes C(os_version)) and C(tags) as a dictionary.
+    - The copy in the target region. V(null) in check mode when it would be created, and with O(wait=false).
   returned: always
   type: dict
   sample:
     id: 0c5d8e2a-9b7f-4e6d-8a1c-3f2e4d5c6b7a
-    name: web-golden-2024-06
+    name: web-base
     status: active
-    os_version: Ubuntu 22.04 server 64bit
-    owner: 2f7a9c1d3e5b4a6c8d0e1f2a3b4c5d6e
-    tags: {}
+    visibility: private
+    imagetype: private
+    os_version: Ubuntu 18.04 server 64bit
+    platform: Ubuntu
+    os_type: Linux
+    os_bit: '64'
+    min_disk: 40
+    min_ram: 0
+    disk_format: zvhd2
+    owner: 6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d
+    tags:
+      team: web
+    created_at: '2024-06-02T07:49:48Z'
+    updated_at: '2024-06-02T07:55:01Z'
 image_id:
   description: Id of the copy (V(null) when not known yet).
   returned: always

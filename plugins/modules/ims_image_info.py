@@ -239,27 +239,37 @@ EXAMPLES = r"""
 RETURN = r"""
 images:
   description:
-    - The matching images, with the C(__)/C(_) prefixes of IMS attribute names dropped (C(__os_version) becomes
-      C(os_version)) and C(tags) as a dictionary.
+    - The matching images, each as IMS describes it, with the C(__) and C(_) prefixes dropped from attribute names
+      (C(__os_version) becomes C(os_version)) and C(tags) as a dictionary.
+    - With O(include_members=true), each image also has C(members), as M(huaweicloud.cloud.ims_image_member)
+      returns them; empty for images the caller does not own.
   returned: always
   type: list
   elements: dict
   sample:
     - id: 4f1e1c6e-2d2a-4f59-9f0e-7d3a9c1b5a10
-      name: web-golden-2024-06
+      name: web-base
       status: active
       visibility: private
       imagetype: private
-      os_version: Ubuntu 22.04 server 64bit
+      os_version: Ubuntu 18.04 server 64bit
       platform: Ubuntu
       os_type: Linux
       os_bit: '64'
       min_disk: 40
+      min_ram: 0
+      disk_format: zvhd2
       owner: 6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d
-      tags: {env: prod}
+      tags:
+        team: web
+      created_at: '2024-06-02T07:49:48Z'
+      updated_at: '2024-06-02T07:55:01Z'
       members:
         - member_id: 0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e
           status: accepted
+          image_id: 4f1e1c6e-2d2a-4f59-9f0e-7d3a9c1b5a10
+          created_at: '2024-06-01T08:00:00Z'
+          updated_at: '2024-06-01T08:10:00Z'
 quota:
   description: The private image quota (C(resources) with C(type), C(used), C(quota), C(min), C(max)).
   returned: when O(include_quota=true)
