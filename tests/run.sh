@@ -10,7 +10,12 @@
 #   sanity-2.19      ansible-test sanity --python 3.11 on the snapshot
 #   ansible-lint     --profile production (config: .ansible-lint)
 #   changelog-lint   antsibull-changelog lint + lint-changelog-yaml
-#   ee-definition    ansible-builder create/introspect of meta/execution-environment.yml
+#   docs-lint        antsibull-docs lint-collection-docs --plugin-docs
+#   dist-install     ansible-galaxy collection build + install into a clean path;
+#                    tests/dist checks the installed tree and runs it by FQCN
+#   ee-definition    ansible-builder create of execution-environment.yml (with the
+#                    built tarball); the context is checked and its galaxy and
+#                    introspection steps are replayed without a container
 #   matrix-2.20      python 3.12 + ansible-core 2.20.*: bootstrap, sanity, pytest -m "not slow"
 #   matrix-2.21      python 3.13 + ansible-core 2.21.*: the same
 #
@@ -224,24 +229,60 @@ do_changelog() {
   echo "changelog fragments and changelogs/changelog.yaml are valid"
 }
 
+do_docs_lint() {
+  cd "$COLL"
+  in_venv "$MAIN_VENV" antsibull-docs lint-collection-docs --plugin-docs .
+  echo "collection docs (plugins, roles, README links) are valid"
+}
+
+# The collection's version, from galaxy.yml.
+galaxy_version() {
+  "$MAIN_VENV/bin/python" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["version"])' "$COLL/galaxy.yml"
+}
+
+do_dist() {
+  local out=$BUILD_DIR/dist tarball
+  rm -rf "$out"
+  in_venv "$MAIN_VENV" ansible-galaxy collection build --output-path "$out" "$COLL"
+  tarball=$out/huaweicloud-cloud-$(galaxy_version).tar.gz
+  # a clean path that is the only one ansible-galaxy knows (not the snapshot)
+  ANSIBLE_COLLECTIONS_PATH=$out/collections in_venv "$MAIN_VENV" ansible-galaxy collection install --offline \
+    -p "$out/collections" "$tarball"
+  HWC_DIST_COLLECTIONS=$out/collections in_venv "$MAIN_VENV" python -m pytest -c tests/pytest.ini \
+    --rootdir "$ROOT" -p no:cacheprovider tests/dist
+}
+
 do_ee() {
-  # The definition's relative paths (python: requirements.txt) are relative to
-  # the collection root (that is how ansible-builder introspects a collection),
-  # so validate a copy placed at the root of the snapshot.
-  local ctx=$BUILD_DIR/ee-context
-  rm -rf "$ctx"
-  cp "$COLL/meta/execution-environment.yml" "$COLL/.hwc-ee-check.yml"
-  in_venv "$MAIN_VENV" ansible-builder create --file "$COLL/.hwc-ee-check.yml" --context "$ctx" \
+  # execution-environment.yml installs the tarball that `ansible-galaxy
+  # collection build --output-path build` writes at the root (README).
+  local ctx=$BUILD_DIR/ee-context tarball req
+  tarball=huaweicloud-cloud-$(galaxy_version).tar.gz
+  rm -rf "$ctx" "$COLL/build"
+  in_venv "$MAIN_VENV" ansible-galaxy collection build --output-path "$COLL/build" "$COLL"
+  in_venv "$MAIN_VENV" ansible-builder create --file "$COLL/execution-environment.yml" --context "$ctx" \
     --output-filename Containerfile
-  rm -f "$COLL/.hwc-ee-check.yml"
-  test -s "$ctx/Containerfile"
+  # The context holds the tarball (ansible-builder only warns about a missing
+  # one, e.g. after a version bump) and the Python requirements ...
+  cmp "$COLL/build/$tarball" "$ctx/_build/collections/$tarball"
   diff <(grep -Ev '^\s*(#|$)' "$ROOT/requirements.txt") <(grep -Ev '^\s*(#|$)' "$ctx/_build/requirements.txt")
-  # how a consumer's EE build sees this collection's dependencies
-  in_venv "$MAIN_VENV" ansible-builder introspect "$BUILD_DIR" | tee "$BUILD_DIR/ee-introspect.txt"
-  local req
+  grep -qxF -- "- name: /build/collections/$tarball" "$ctx/_build/requirements.yml"
+  # ... and the Containerfile installs them.
+  grep -qxF 'COPY _build /build' "$ctx/Containerfile"
+  grep -qE '^RUN .*ansible-galaxy collection install .*-r requirements.yml' "$ctx/Containerfile"
+  grep -qE '^RUN .*introspect.py introspect --user-pip=requirements.txt ' "$ctx/Containerfile"
+  # Replay the galaxy stage (install from the context's requirements.yml) and
+  # the builder stage's introspection, without a container engine.
+  sed "s#/build/#$ctx/_build/#" "$ctx/_build/requirements.yml" >"$ctx/local-requirements.yml"
+  ANSIBLE_COLLECTIONS_PATH=$ctx/collections in_venv "$MAIN_VENV" ansible-galaxy collection install --offline \
+    -r "$ctx/local-requirements.yml" -p "$ctx/collections"
+  in_venv "$MAIN_VENV" python "$ctx/_build/scripts/introspect.py" introspect \
+    --user-pip="$ctx/_build/requirements.txt" --write-pip="$ctx/pip.txt" "$ctx/collections"
+  cat "$ctx/pip.txt"
   while IFS= read -r req; do
-    grep -qF -- "$req" "$BUILD_DIR/ee-introspect.txt" || { echo "introspect lacks: $req"; return 1; }
+    grep -qxF -- "$req  # from collection huaweicloud.cloud" "$ctx/pip.txt" \
+      || { echo "the installed collection does not declare: $req"; return 1; }
   done < <(grep -Ev '^\s*(#|$)' "$ROOT/requirements.txt")
+  echo "EE context at $ctx: collection $tarball and its requirements; build it with ansible-builder build (README)"
 }
 
 do_matrix() {  # LEG PYVER VENV SPEC
@@ -271,6 +312,8 @@ step pytest do_pytest "$MAIN_VENV" tests/unit tests/emulator tests/integration
 step sanity-2.19 do_sanity "$MAIN_VENV" 3.11
 step ansible-lint do_lint
 step changelog-lint do_changelog
+step docs-lint do_docs_lint
+step dist-install do_dist
 step ee-definition do_ee
 for leg in "${MATRIX_LEGS[@]}"; do
   IFS=: read -r name pyver venv spec <<<"$leg"

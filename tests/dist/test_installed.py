@@ -38,7 +38,8 @@ def installed(tmp_path_factory):
         tarball = next((work / "build").glob("huaweicloud-cloud-*.tar.gz"))
         root = str(work / "collections")
         subprocess.run([str(BIN / "ansible-galaxy"), "collection", "install", "--offline", "-p", root, str(tarball)],
-                       check=True, capture_output=True, timeout=300)
+                       check=True, capture_output=True, timeout=300,
+                       env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=root))
     path = Path(root) / "ansible_collections" / "huaweicloud" / "cloud"
     assert (path / "MANIFEST.json").is_file(), "no installed collection at %s" % path
     return path
