@@ -7,6 +7,39 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+import re
+
+MASK = "********"
+# Credential-bearing fields as they appear in echoed headers, bodies and library messages.
+_SECRET_FIELDS = re.compile(
+    r"(?i)((?:x-auth-token|x-security-token|x-subject-token|authorization|password|secret_key|secret|"
+    r"security_?token|access_key|signature|access)[\"']?\s*[:=]\s*[\"']?)([^\"'\s,;}]+)")
+SHORTEST_SECRET = 4
+
+
+def scrub(text, secrets=()):
+    """``text`` with every secret masked: each value as given, as repr() and JSON would escape it and its
+    white-space separated parts, and whatever follows a credential field name. The one place every error
+    message that may quote a header, a request or a response goes through."""
+    text = "" if text is None else str(text)
+    forms = set()
+    for secret in secrets:
+        if not secret or not isinstance(secret, str):
+            continue
+        forms.update([secret, repr(secret)[1:-1], json.dumps(secret)[1:-1]])
+        forms.update(re.split(r"\s+", secret))
+    for form in sorted(forms, key=len, reverse=True):
+        if len(form) >= SHORTEST_SECRET:
+            text = text.replace(form, MASK)
+    return _SECRET_FIELDS.sub(lambda match: match.group(1) + MASK, text)
+
+
+def excerpt(text, limit=200):
+    """A short, single-line piece of a server reply for an error message (scrub it too)."""
+    text = re.sub(r"\s+", " ", str(text)).strip()
+    return text if len(text) <= limit else text[:limit] + "..."
+
 
 class HuaweiCloudError(Exception):
     """An API call failed: carries the HTTP status and the service error code."""
@@ -35,6 +68,10 @@ class HuaweiCloudError(Exception):
 
 class AmbiguousRequestError(HuaweiCloudError):
     """A non-idempotent call may or may not have taken effect (lost response)."""
+
+
+class DeadlineError(HuaweiCloudError):
+    """A call could not end before the caller's deadline (a job wait running out)."""
 
 
 class JobFailedError(HuaweiCloudError):
@@ -84,9 +121,10 @@ def error_from_response(status, payload, method, path, request_id=None):
         inner = payload.get("error") if isinstance(payload.get("error"), dict) else payload
         code = inner.get("code") or inner.get("error_code")
         message = inner.get("message") or inner.get("error_msg") or inner.get("title")
-        if isinstance(code, int):
-            code = None
+        # A hostile or broken server decides neither the type nor the length of what we show.
+        code = code if isinstance(code, str) and len(code) <= 64 else None
+        message = excerpt(message) if message is not None else None
     elif payload:
-        message = str(payload)[:500]
+        message = excerpt(payload)
     return HuaweiCloudError(message or "HTTP %s" % status, status=status, code=code,
                             request_id=request_id, method=method, path=path)

@@ -16,7 +16,7 @@ GLANCE_PATCH_TYPE = "application/openstack-images-v2.1-json-patch"
 class ImsApi(object):
     def __init__(self, client, waiter=None):
         self.client = client
-        self.waiter = waiter or JobWaiter(self.get_job)
+        self.waiter = waiter or JobWaiter(self.get_job, time_limit=client.time_limit)
 
     def in_region(self, region, project_id=None):
         """The same identity, talking to another region's endpoint."""

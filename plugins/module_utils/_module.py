@@ -7,8 +7,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._client import (
@@ -17,11 +15,17 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._client import (
     Credentials,
     HuaweiCloudClient,
 )
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError, scrub
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import ImsApi
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._retries import RetryPolicy
-
-_REGION = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import (
+    OPTION_FORMATS,
+    check_endpoint,
+    check_format,
+    check_number_bounds,
+    check_strings,
+    first_error,
+)
 
 
 def _env(*names):
@@ -51,6 +55,21 @@ WAIT_ARGUMENT_SPEC = dict(
 )
 
 
+class _AnsibleModule(AnsibleModule):
+    """AnsibleModule that masks the no_log options even when argument validation stops early: ansible-core
+    (2.19) collects no other no_log value once a dict or list-of-dicts option has the wrong type, and would
+    echo the access and secret keys with the module arguments at -vvv."""
+
+    def fail_json(self, msg, **kwargs):
+        for name, spec in self.argument_spec.items():
+            if spec.get("no_log"):
+                for key in [name] + list(spec.get("aliases") or []):
+                    value = (self.params or {}).get(key)
+                    if isinstance(value, str) and value:
+                        self.no_log_values.add(value)
+        super(_AnsibleModule, self).fail_json(msg=msg, **kwargs)
+
+
 class HuaweiCloudModule(object):
     """An AnsibleModule with the common options, input checks and a lazily built client."""
 
@@ -59,7 +78,7 @@ class HuaweiCloudModule(object):
         if with_wait:
             spec.update(WAIT_ARGUMENT_SPEC)
         spec.update(argument_spec)
-        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        self.module = _AnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.module.params
         # AWX injects every field of a credential type, blank ones as "": an empty
         # connection option means "not set", exactly like an absent variable.
@@ -69,27 +88,30 @@ class HuaweiCloudModule(object):
         self.check_mode = self.module.check_mode
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-        self._check_common_params()
         self._api = None
+        self._check_common_params()
 
     def _check_common_params(self):
+        """The input contract (plugins/module_utils/_validation.py) for every option that has a declared
+        format, before any call: a bad value is refused naming the option, never showing a secret."""
         p = self.params
+        error = first_error(
+            check_strings(p, self.module.argument_spec),
+            *[check_format(p[name], name) for name in sorted(p) if name in OPTION_FORMATS]
+        )
+        error = error or first_error(check_endpoint(p["ims_endpoint"], "ims_endpoint"),
+                                     check_endpoint(p["iam_endpoint"], "iam_endpoint"),
+                                     check_number_bounds(p))
+        if error:
+            self.fail(error)
         if bool(p["access_key"]) != bool(p["secret_key"]):
             self.fail("access_key and secret_key must be given together")
+        if p["security_token"] and not p["access_key"]:
+            self.fail("security_token belongs to a temporary access_key and secret_key; give them too")
         if not p["access_key"] and not (p["user"] and p["password"] and p["domain"]):
             self.fail("no credentials: set access_key and secret_key (HUAWEICLOUD_ACCESS_KEY/"
                       "HUAWEICLOUD_SECRET_KEY), or user, password and domain (HUAWEICLOUD_USER/"
                       "HUAWEICLOUD_PASSWORD/HUAWEICLOUD_DOMAIN)")
-        if not _REGION.match(p["region"] or ""):
-            self.fail("region must be a region id like cn-north-4, got %r" % p["region"])
-        for name in ("timeout", "max_retries"):
-            if p[name] < (1 if name == "timeout" else 0):
-                self.fail("%s must be %s" % (name, "positive" if name == "timeout" else "zero or more"))
-        if p.get("wait_timeout") is not None and p["wait_timeout"] < 0:
-            self.fail("wait_timeout must be zero or more seconds")
-        for name in ("ims_endpoint", "iam_endpoint"):
-            if p[name] and not p[name].startswith(("https://", "http://")):
-                self.fail("%s must be an http(s) URL, got %r" % (name, p[name]))
 
     @property
     def api(self):
@@ -106,8 +128,19 @@ class HuaweiCloudModule(object):
             self._api = ImsApi(client)
         return self._api
 
+    def secrets(self):
+        """Every secret this task knows: the no_log options and, once a client exists, its IAM token."""
+        values = [self.params.get(name) for name, spec in self.module.argument_spec.items() if spec.get("no_log")]
+        if self._api is not None:
+            values += self._api.client.secrets()
+        return values
+
     def fail(self, msg, **result):
-        self.module.fail_json(msg=msg, **result)
+        # Every failure goes through the one scrubber, whatever produced its text.
+        secrets = self.secrets()
+        result = dict((key, scrub(value, secrets) if isinstance(value, str) else value)
+                      for key, value in result.items())
+        self.module.fail_json(msg=scrub(msg, secrets), **result)
 
     def exit(self, **result):
         self.module.exit_json(**result)

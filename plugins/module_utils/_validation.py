@@ -19,6 +19,11 @@ __metaclass__ = type
 import os
 import re
 
+try:
+    from urllib.parse import urlsplit
+except ImportError:  # pragma: no cover
+    from urlparse import urlsplit  # type: ignore
+
 NAME_MAX = 128
 DESCRIPTION_MAX = 1024
 TAG_KEY_MAX = 36
@@ -26,14 +31,173 @@ TAG_VALUE_MAX = 43
 TAGS_MAX = 10
 
 _CJK = u"\u4e00-\u9fa5"
-_NAME_CHARS = re.compile(u"[^A-Za-z0-9" + _CJK + u"_\\-. ]")
+# Image names (9.1): upper- and lower-case letters, digits, -, ., _ and space; no Chinese, unlike descriptions.
+_NAME_CHARS = re.compile(u"[^A-Za-z0-9_\\-. ]")
 _TAG_KEY_CHARS = re.compile(u"[^A-Za-z0-9" + _CJK + u"_\\-]")
 _TAG_VALUE_CHARS = re.compile(u"[^A-Za-z0-9" + _CJK + u"_.\\-]")
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_HEX32 = re.compile(r"^[0-9a-fA-F]{32}$")
 
-NAME_RULE = ("1 to 128 characters: letters, digits, Chinese characters, hyphens (-), underscores (_), "
+NAME_RULE = ("1 to 128 characters: letters, digits, hyphens (-), underscores (_), "
              "dots (.) and spaces, not starting or ending with a space")
+
+
+class Format(object):
+    """One value format of the input contract: an anchored pattern, a length cap and the rule in words."""
+
+    def __init__(self, pattern, max_length, rule, example=None):
+        self.regex = re.compile(pattern)
+        self.max_length = max_length
+        self.rule = rule
+        self.example = example
+
+    def matches(self, value):
+        # fullmatch: "$" would accept a trailing newline.
+        return isinstance(value, str) and len(value) <= self.max_length and self.regex.fullmatch(value) is not None
+
+
+_REGION_PATTERN = r"[a-z]{2}(?:-[a-z0-9]+){1,3}"
+_UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+# The input contract: every identifier-like option names one of these formats (OPTION_FORMATS below), the
+# checks read them, and the module documentation quotes their rules.
+FORMATS = {
+    # Substituted into endpoint host names: nothing that could change the host, port or path.
+    "region": Format(_REGION_PATTERN, 32, "a region id like cn-north-4", "cn-north-4"),
+    # IAM project names: the region id, or region id, "_" and a sub-project name.
+    "project_name": Format(_REGION_PATTERN + r"(?:_[A-Za-z0-9_-]{1,60})?", 96,
+                           "a project name: a region id like cn-north-4, optionally followed by _<sub-project>"),
+    "project_id": Format(r"[0-9a-fA-F]{32}", 32, "32 hexadecimal characters"),
+    "uuid": Format(_UUID_PATTERN, 36, "a UUID like 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86"),
+    "job_id": Format(r"[0-9a-fA-F]{32}|" + _UUID_PATTERN, 36,
+                     "a job id: 32 hexadecimal characters (or a UUID) as IMS returns it"),
+    "enterprise_project_id": Format(r"0|" + _UUID_PATTERN, 36, "0 (the default enterprise project) or a UUID"),
+    # IAM agency names: letters, digits, spaces, -, _ and ., at most 64 characters.
+    "agency_name": Format(r"[A-Za-z0-9_.\- ]{1,64}", 64,
+                          "1 to 64 letters, digits, spaces, hyphens (-), underscores (_) and dots (.)"),
+    # Values sent as HTTP headers: printable ASCII without white space (requests would otherwise echo them).
+    "header": Format(r"[\x21-\x7e]+", 16384, "printable ASCII characters without white space"),
+    # IAM user and account names go into a JSON body: no control characters.
+    "iam_name": Format(r"[^\x00-\x1f\x7f]{1,64}", 64, "1 to 64 characters without control characters"),
+}
+
+# option -> format name, for options of every module (connection options) and module-specific ones.
+OPTION_FORMATS = {
+    "access_key": "header", "secret_key": "header", "security_token": "header", "project_id": "project_id",
+    "region": "region", "user": "iam_name", "domain": "iam_name",
+    "target_region": "region", "target_project_name": "project_name", "agency_name": "agency_name",
+    "job_id": "job_id", "job_ids": "job_id", "projects": "project_id", "owner": "project_id",
+    "id": "uuid", "instance_id": "uuid", "vault_id": "uuid", "backup_id": "uuid", "volume_id": "uuid",
+    "cmk_id": "uuid", "enterprise_project_id": "enterprise_project_id", "image_ids": "uuid",
+}
+
+# Secrets: a message about them names the option, never the value.
+SECRET_OPTIONS = frozenset(["access_key", "secret_key", "security_token", "password"])
+
+# Numbers with sane bounds (option -> (minimum, maximum, unit)).
+NUMBER_BOUNDS = {
+    "timeout": (1, 3600, "seconds"),
+    "max_retries": (0, 20, ""),
+    "wait_timeout": (0, 7 * 24 * 3600, "seconds"),
+}
+
+# Bounds on any other string option, so an over-long value is refused here and not by a 414 page.
+STRING_MAX = 4096
+
+
+def check_format(value, option, format_name=None):
+    """``value`` has the format the contract declares for ``option``; lists are checked item by item."""
+    if value is None:
+        return None
+    fmt = FORMATS[format_name or OPTION_FORMATS[option]]
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if fmt.matches(item):
+            continue
+        if option in SECRET_OPTIONS:
+            return "%s is not valid: it must be %s (value not shown)" % (option, fmt.rule)
+        if isinstance(item, str) and len(item) > fmt.max_length:
+            return "%s is %d characters long; it must be %s" % (option, len(item), fmt.rule)
+        return "%s must be %s, got %s" % (option, fmt.rule, _shown(item))
+    return None
+
+
+def _shown(value):
+    """A value for an error message: repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def check_endpoint(value, option):
+    """An endpoint template: absolute http(s) URL with a host and a valid port, no user info, query or fragment;
+    ``{region}`` only in host labels or in the path."""
+    if value is None:
+        return None
+    rule = "an http(s) URL like https://ims.{region}.example.com with {region} only in the host or path"
+    if not isinstance(value, str) or len(value) > 2048 or any(c.isspace() or ord(c) < 32 or ord(c) > 126
+                                                                for c in value):
+        return "%s must be %s, without spaces or control characters" % (option, rule)
+    probe = value.replace("{region}", "regionprobe")
+    try:
+        parts = urlsplit(probe)
+        port = parts.port
+    except ValueError as error:
+        return "%s is not a valid URL (%s): it must be %s" % (option, error, rule)
+    if parts.scheme not in ("http", "https"):
+        return "%s must be an http(s) URL, got %s" % (option, _shown(value))
+    if not parts.hostname:
+        return "%s must name a host: it must be %s" % (option, rule)
+    if "@" in parts.netloc:
+        return "%s must not contain user information (user@host)" % option
+    if parts.query or parts.fragment or "?" in probe or "#" in probe:
+        return "%s must not have a query or fragment" % option
+    if "{" in probe or "}" in probe:
+        return "%s may contain only the {region} placeholder" % option
+    host = parts.hostname
+    if not (re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?", host) or
+            (parts.netloc.startswith("[") and ":" in host)):
+        return "%s has an invalid host name %s" % (option, _shown(host))
+    if port == 0:
+        return "%s has port 0" % option
+    # With user info refused and the port parsed, a probe left in the netloc can only be in the host name.
+    return None
+
+
+def check_number_bounds(params):
+    """Every bounded number option present in ``params`` is an integer (not a boolean) within its bounds."""
+    for option in sorted(NUMBER_BOUNDS):
+        if option in params:
+            low, high, unit = NUMBER_BOUNDS[option]
+            error = check_int_range(params[option], option, low, high, unit=unit)
+            if error:
+                return error
+    return None
+
+
+def check_strings(params, spec, prefix=""):
+    """No string option (at any depth of the spec) is longer than STRING_MAX or contains a NUL;
+    no list has a null entry."""
+    for option, value in sorted(params.items()):
+        label = prefix + option
+        if isinstance(value, str) and (len(value) > STRING_MAX or "\x00" in value):
+            if option in SECRET_OPTIONS:
+                return "%s is too long or contains a NUL character (value not shown)" % label
+            return "%s is %d characters long or contains a NUL character; at most %d are allowed" % (
+                label, len(value), STRING_MAX)
+        if isinstance(value, list):
+            if any(item is None for item in value):
+                return "%s must not contain null entries" % label
+            sub = (spec.get(option) or {}).get("options")
+            for index, item in enumerate(value):
+                if isinstance(item, str) and (len(item) > STRING_MAX or "\x00" in item):
+                    return "%s[%d] is too long or contains a NUL character" % (label, index)
+                if isinstance(item, dict) and sub:
+                    error = check_strings(item, sub, "%s[%d]." % (label, index))
+                    if error:
+                        return error
+        if isinstance(value, dict) and (spec.get(option) or {}).get("options"):
+            error = check_strings(value, spec[option]["options"], label + ".")
+            if error:
+                return error
+    return None
 
 
 class ValidationError(ValueError):
@@ -177,18 +341,14 @@ def check_uuid(value, option="id"):
     """A resource id in the 8-4-4-4-12 hexadecimal UUID form."""
     if value is None:
         return None
-    if not isinstance(value, str) or not _UUID.match(value):
-        return "%s must be a UUID like 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86, got %r" % (option, value)
-    return None
+    return check_format(value, option, "uuid")
 
 
 def check_project_id(value, option="project_id"):
     """A project id: 32 hexadecimal characters."""
     if value is None:
         return None
-    if not isinstance(value, str) or not _HEX32.match(value):
-        return "%s must be 32 hexadecimal characters, got %r" % (option, value)
-    return None
+    return check_format(value, option, "project_id")
 
 
 def check_choice(value, option, choices):

@@ -7,24 +7,34 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import time
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import JobFailedError, WaitTimeoutError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import (
+    DeadlineError,
+    JobFailedError,
+    WaitTimeoutError,
+)
 
 TERMINAL_STATUSES = ("SUCCESS", "FAIL")
 
 
 class JobWaiter(object):
     """Polls with a growing interval, capped, so short jobs return quickly and
-    long ones (real copies take ~10 minutes) do not hammer the API."""
+    long ones (real copies take ~10 minutes) do not hammer the API.
 
-    def __init__(self, get_job, first_delay=0.5, factor=1.5, max_delay=10.0, clock=time.monotonic, sleep=time.sleep):
+    ``time_limit(seconds)`` (the client's) makes every status read end by the
+    wait's deadline, so a slow or hanging server cannot stretch the wait."""
+
+    def __init__(self, get_job, first_delay=0.5, factor=1.5, max_delay=10.0, clock=time.monotonic, sleep=time.sleep,
+                 time_limit=None):
         self._get_job = get_job
         self.first_delay = first_delay
         self.factor = factor
         self.max_delay = max_delay
         self._clock = clock
         self._sleep = sleep
+        self._time_limit = time_limit or _no_limit
 
     def wait(self, job_id, timeout):
         """Return the finished job; raise JobFailedError or WaitTimeoutError."""
@@ -39,21 +49,31 @@ class JobWaiter(object):
         deadline = self._clock() + timeout
         pending = list(job_ids)
         finished = {}
+        last = {}
         delay = self.first_delay
-        while True:
-            for job_id in list(pending):
-                job = self._get_job(job_id)
-                if job.get("status") in TERMINAL_STATUSES:
-                    finished[job_id] = job
-                    pending.remove(job_id)
-            if not pending:
-                break
-            remaining = deadline - self._clock()
-            if remaining <= 0:
-                raise WaitTimeoutError(", ".join(pending), timeout, self._get_job(pending[0]))
-            self._sleep(min(delay, remaining))
-            delay = min(delay * self.factor, self.max_delay)
+        try:
+            with self._time_limit(timeout):
+                while True:
+                    for job_id in list(pending):
+                        job = last[job_id] = self._get_job(job_id)
+                        if job.get("status") in TERMINAL_STATUSES:
+                            finished[job_id] = job
+                            pending.remove(job_id)
+                    if not pending:
+                        break
+                    remaining = deadline - self._clock()
+                    if remaining <= 0:
+                        raise DeadlineError("wait ended")
+                    self._sleep(min(delay, remaining))
+                    delay = min(delay * self.factor, self.max_delay)
+        except DeadlineError:
+            raise WaitTimeoutError(", ".join(pending), timeout, last.get(pending[0]))
         for job in finished.values():
             if job.get("status") == "FAIL":
                 raise JobFailedError(job)
         return finished
+
+
+@contextlib.contextmanager
+def _no_limit(seconds):
+    yield

@@ -94,8 +94,8 @@ CASES = [
     ("quick-import-no-os", "ims_image", obs(quick_import=True, os_version=None, min_disk=40),
      ["os_version is required with quick_import=true"]),
     # common connection options
-    ("timeout-zero", "ims_image_info", {"timeout": 0}, ["timeout must be positive"]),
-    ("retries-negative", "ims_image_info", {"max_retries": -1}, ["max_retries must be zero or more"]),
+    ("timeout-zero", "ims_image_info", {"timeout": 0}, ["timeout must be between 1 and 3600 seconds, got 0"]),
+    ("retries-negative", "ims_image_info", {"max_retries": -1}, ["max_retries must be between 0 and 20, got -1"]),
     ("endpoint-scheme", "ims_image_info", {"ims_endpoint": "ftp://ims.example"},
      ["ims_endpoint must be an http(s) URL"]),
     ("no-region", "ims_image_info", {"region": ""}, ["region must be a region id like cn-north-4"]),
@@ -134,9 +134,9 @@ CASES = [
      {"images": [UUID], "projects": [PROJECT], "vault_id": UUID}, ["vault_id is only used with"]),
     ("member-status-choice", "ims_image_member", {"images": [UUID], "status": "maybe"}, ["status", "maybe"]),
     # ims_job
-    ("job-id-empty", "ims_job", {"job_id": " "}, ["job_id must not be empty"]),
+    ("job-id-empty", "ims_job", {"job_id": " "}, ["job_id must be a job id", "got ' '"]),
     ("job-ids-empty-entry", "ims_job", {"job_ids": ["ff80808288d41e1b018f0c7e2f4b0a5c", ""]},
-     ["job_ids must list at least one job id"]),
+     ["job_ids must be a job id", "got ''"]),
     ("job-both", "ims_job", {"job_id": "a", "job_ids": ["b"]}, ["mutually exclusive", "job_id", "job_ids"]),
 ]
 

@@ -10,7 +10,7 @@ REGION = "cn-north-4"
 BUCKET = "demo-images"
 STOPPED_ECS = "798d4121-4c6f-28dd-f97b-829465e0cafc"
 BASE_IMAGE = "demo-base-image"
-NAME_RULE = ("1 to 128 characters: letters, digits, Chinese characters, hyphens (-), underscores (_), dots (.) "
+NAME_RULE = ("1 to 128 characters: letters, digits, hyphens (-), underscores (_), dots (.) "
              "and spaces, not starting or ending with a space")
 
 

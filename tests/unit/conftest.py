@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import atexit
+import io
 import json
 import os
 import shutil
@@ -79,8 +80,16 @@ class FakeResponse(object):
             self.text = ""
         self.content = self.text.encode("utf-8")
 
+    @property
+    def raw(self):
+        # The client reads bodies itself, a chunk at a time (stream=True); a scripted answer may be reused.
+        return io.BytesIO(self.content)
+
     def json(self):
         return json.loads(self.text)  # ValueError on plain text, as requests does
+
+    def close(self):
+        pass
 
 
 class FakeSession(object):
@@ -99,11 +108,12 @@ class FakeSession(object):
         self._answers.setdefault((method, path), []).extend(answers)
         return self
 
-    def request(self, method, url, headers=None, data=None, timeout=None, verify=None):
+    def request(self, method, url, headers=None, data=None, timeout=None, verify=None, **options):
         sent = data.read() if hasattr(data, "read") else data
         parts = urlsplit(url)
         self.calls.append(dict(method=method, url=url, path=parts.path, query=parts.query,
-                               headers=dict(headers or {}), data=sent, timeout=timeout, verify=verify))
+                               headers=dict(headers or {}), data=sent, timeout=timeout, verify=verify,
+                               options=options))
         queue = self._answers.get((method, parts.path))
         if not queue:
             raise AssertionError("unexpected request %s %s" % (method, url))

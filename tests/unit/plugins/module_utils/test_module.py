@@ -73,19 +73,19 @@ def failure(args, **kwargs):
 
 
 def test_aksk_module_builds_a_client():
-    module = build(dict(AKSK, project_id="p1", ims_endpoint="http://127.0.0.1:9000/{region}", max_retries=2,
+    module = build(dict(AKSK, project_id="0123456789abcdef0123456789abcdef", ims_endpoint="http://127.0.0.1:9000/{region}", max_retries=2,
                         timeout=9, validate_certs=False))
     client = module.api.client
     assert module.api is module.api  # built once
     assert client.ims_endpoint == "http://127.0.0.1:9000/cn-north-4"
     assert client.iam_endpoint == "https://iam.cn-north-4.myhuaweicloud.com"
-    assert client.credentials.uses_aksk and client.project_id == "p1"
+    assert client.credentials.uses_aksk and client.project_id == "0123456789abcdef0123456789abcdef"
     assert client.retry_policy.max_retries == 2
     assert client.timeout == 9 and client.validate_certs is False
 
 
 def test_password_credentials_are_enough():
-    module = build({"user": "alice", "password": "pw", "domain": "acme", "region": "r1"})
+    module = build({"user": "alice", "password": "pw", "domain": "acme", "region": "cn-north-9"})
     assert not module.api.client.credentials.uses_aksk
 
 
@@ -103,25 +103,25 @@ def test_blank_injected_variables_mean_unset(monkeypatch):
     for name in ("HUAWEICLOUD_PROJECT_ID", "HUAWEICLOUD_SECURITY_TOKEN", "HUAWEICLOUD_USER",
                  "HUAWEICLOUD_IMS_ENDPOINT", "HUAWEICLOUD_DOMAIN"):
         monkeypatch.setenv(name, "")
-    module = build({"access_key": "AK", "secret_key": "SK", "region": "r1"})
+    module = build({"access_key": "AK", "secret_key": "SK", "region": "cn-north-9"})
     for name in ("project_id", "security_token", "user", "ims_endpoint", "domain"):
         assert module.params[name] is None
-    assert module.api.client.ims_endpoint == "https://ims.r1.myhuaweicloud.com"
+    assert module.api.client.ims_endpoint == "https://ims.cn-north-9.myhuaweicloud.com"
 
 
 @pytest.mark.parametrize("args", [
-    {"access_key": "AK", "region": "r1"},
-    {"secret_key": "SK", "region": "r1"},
-    {"access_key": "AK", "user": "alice", "password": "pw", "domain": "acme", "region": "r1"},
+    {"access_key": "AK", "region": "cn-north-9"},
+    {"secret_key": "SK", "region": "cn-north-9"},
+    {"access_key": "AK", "user": "alice", "password": "pw", "domain": "acme", "region": "cn-north-9"},
 ])
 def test_access_key_and_secret_key_go_together(args):
     assert failure(args)["msg"] == "access_key and secret_key must be given together"
 
 
 @pytest.mark.parametrize("args", [
-    {"region": "r1"},
-    {"user": "alice", "password": "pw", "region": "r1"},
-    {"user": "alice", "domain": "acme", "region": "r1"},
+    {"region": "cn-north-9"},
+    {"user": "alice", "password": "pw", "region": "cn-north-9"},
+    {"user": "alice", "domain": "acme", "region": "cn-north-9"},
 ])
 def test_credentials_are_required(args):
     msg = failure(args)["msg"]
@@ -137,9 +137,9 @@ def test_endpoints_must_be_urls(name, value):
 
 
 @pytest.mark.parametrize("args, msg", [
-    ({"timeout": 0}, "timeout must be positive"),
-    ({"max_retries": -1}, "max_retries must be zero or more"),
-    ({"wait_timeout": -5}, "wait_timeout must be zero or more seconds"),
+    ({"timeout": 0}, "timeout must be between 1 and 3600 seconds, got 0"),
+    ({"max_retries": -1}, "max_retries must be between 0 and 20, got -1"),
+    ({"wait_timeout": -5}, "wait_timeout must be between 0 and 604800 seconds, got -5"),
 ])
 def test_numeric_limits(args, msg):
     assert failure(dict(AKSK, **args), with_wait=True)["msg"] == msg

@@ -37,7 +37,7 @@ class Sleeps(list):
 def make_client(session, max_retries=5):
     sleeps = Sleeps()
     policy = RetryPolicy(max_retries=max_retries, sleep=sleeps)
-    client = HuaweiCloudClient(Credentials(access_key="AK", secret_key="SK"), "r1", project_id="p1",
+    client = HuaweiCloudClient(Credentials(access_key="AK", secret_key="SK"), "cn-north-9", project_id="p1",
                                ims_endpoint="https://ims.example.com", retry_policy=policy, session=session)
     return client, sleeps
 
@@ -48,11 +48,17 @@ def flow_control(response, code):
 
 # RetryPolicy ---------------------------------------------------------------------
 
-def test_delay_is_capped_exponential_with_jitter():
+def test_delay_is_capped_exponential_with_full_jitter():
     low = RetryPolicy(base_delay=0.5, max_delay=4.0, rand=lambda: 0.0)
     high = RetryPolicy(base_delay=0.5, max_delay=4.0, rand=lambda: 0.999999)
-    assert [low.delay(n) for n in range(1, 7)] == [0.25, 0.5, 1.0, 2.0, 2.0, 2.0]
+    assert [low.delay(n) for n in range(1, 7)] == [0.0] * 6
     assert [round(high.delay(n), 3) for n in range(1, 7)] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
+
+
+def test_retry_after_is_a_floor_capped_by_max_delay():
+    policy = RetryPolicy(base_delay=0.5, max_delay=4.0, rand=lambda: 0.0)
+    assert policy.delay(1, retry_after=3.0) == 3.0
+    assert policy.delay(1, retry_after=3600.0) == 4.0
 
 
 def test_backoff_sleeps_the_delay():

@@ -19,7 +19,8 @@ CASES = [
     # name (9.1)
     (v.check_name, ("web-01",), None),
     (v.check_name, (None,), None),
-    (v.check_name, (u"镜像 v1.2_x",), None),
+    (v.check_name, (u"Image v1.2_x",), None),
+    (v.check_name, (u"镜像",), u"name contains '镜', which is not allowed; use " + NAME_RULE),
     (v.check_name, ("a" * 128,), None),
     (v.check_name, ("a" * 129,), "name is 129 characters long; at most 128 are allowed"),
     (v.check_name, ("",), "name must not be empty; use " + NAME_RULE),

@@ -175,7 +175,7 @@ def test_ims_api_polls_the_job_endpoint(fake_session, response):
     path = "/v1/p1/jobs/j-7"
     fake_session.add("GET", path, response(200, {"status": "RUNNING"}),
                      response(200, {"status": "SUCCESS", "entities": {"image_id": "img-1"}}))
-    client = HuaweiCloudClient(Credentials(access_key="AK", secret_key="SK"), "r1", project_id="p1",
+    client = HuaweiCloudClient(Credentials(access_key="AK", secret_key="SK"), "cn-north-9", project_id="p1",
                                ims_endpoint="https://ims.example.com", session=fake_session,
                                retry_policy=RetryPolicy(sleep=lambda seconds: None))
     clock = FakeClock()
