@@ -34,7 +34,7 @@ class ImsApi(object):
 
     def get_image(self, image_id):
         """The image with this id, or None."""
-        images = self.client.request("GET", "/v2/cloudimages", query={"id": image_id}).get("images", [])
+        images = self.client.request("GET", "/v2/cloudimages", query={"id": image_id}, expect={"images": list})["images"]
         return images[0] if images else None
 
     def find_images(self, name, owned=True):
@@ -122,7 +122,7 @@ class ImsApi(object):
     # Sharing -----------------------------------------------------------------
 
     def list_members(self, image_id):
-        return self.client.request("GET", "/v2/images/%s/members" % image_id).get("members", [])
+        return self.client.request("GET", "/v2/images/%s/members" % image_id, expect={"members": list})["members"]
 
     def get_member(self, image_id, member_id):
         """Glance GET /v2/images/{id}/members/{member_id}: the membership, or None (404)."""
@@ -148,7 +148,7 @@ class ImsApi(object):
     # Service information -----------------------------------------------------
 
     def get_quota(self):
-        return self.client.request("GET", "/v1/cloudimages/quota").get("quotas", {})
+        return self.client.request("GET", "/v1/cloudimages/quota", expect={"quotas": dict})["quotas"]
 
     def list_os_versions(self, tag=None):
         result = self.client.request("GET", "/v1/cloudimages/os_version", query={"tag": tag} if tag else None)
@@ -157,7 +157,7 @@ class ImsApi(object):
     # Jobs --------------------------------------------------------------------
 
     def get_job(self, job_id):
-        job = self.client.request("GET", "/v1/%s/jobs/%s" % (self.project_id, job_id))
+        job = self.client.request("GET", "/v1/%s/jobs/%s" % (self.project_id, job_id), expect={"status": str})
         job.setdefault("job_id", job_id)
         return job
 
@@ -170,7 +170,7 @@ class ImsApi(object):
         return self.waiter.wait_all(job_ids, timeout)
 
     def _job(self, method, path, body):
-        return self.client.request(method, path, body=body)["job_id"]
+        return self.client.request(method, path, body=body, expect={"job_id": str})["job_id"]
 
 
 def create_once(create, find_existing, retries=3):

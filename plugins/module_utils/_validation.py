@@ -70,9 +70,9 @@ FORMATS = {
     "job_id": Format(r"[0-9a-fA-F]{32}|" + _UUID_PATTERN, 36,
                      "a job id: 32 hexadecimal characters (or a UUID) as IMS returns it"),
     "enterprise_project_id": Format(r"0|" + _UUID_PATTERN, 36, "0 (the default enterprise project) or a UUID"),
-    # IAM agency names: letters, digits, spaces, -, _ and ., at most 64 characters.
-    "agency_name": Format(r"[A-Za-z0-9_.\- ]{1,64}", 64,
-                          "1 to 64 letters, digits, spaces, hyphens (-), underscores (_) and dots (.)"),
+    # IAM agency names: letters, digits, -, _ and ., at most 64 characters.
+    "agency_name": Format(r"[A-Za-z0-9_.\-]{1,64}", 64,
+                          "1 to 64 letters, digits, hyphens (-), underscores (_) and dots (.)"),
     # Values sent as HTTP headers: printable ASCII without white space (requests would otherwise echo them).
     "header": Format(r"[\x21-\x7e]+", 16384, "printable ASCII characters without white space"),
     # IAM user and account names go into a JSON body: no control characters.
@@ -88,6 +88,9 @@ OPTION_FORMATS = {
     "id": "uuid", "instance_id": "uuid", "vault_id": "uuid", "backup_id": "uuid", "volume_id": "uuid",
     "cmk_id": "uuid", "enterprise_project_id": "enterprise_project_id", "image_ids": "uuid",
 }
+
+# Options that are lists of values of their format.
+LIST_OPTIONS = frozenset(["job_ids", "projects", "image_ids"])
 
 # Secrets: a message about them names the option, never the value.
 SECRET_OPTIONS = frozenset(["access_key", "secret_key", "security_token", "password"])
@@ -108,7 +111,7 @@ def check_format(value, option, format_name=None):
     if value is None:
         return None
     fmt = FORMATS[format_name or OPTION_FORMATS[option]]
-    items = value if isinstance(value, list) else [value]
+    items = value if isinstance(value, list) and option in LIST_OPTIONS else [value]
     for item in items:
         if fmt.matches(item):
             continue
