@@ -7,7 +7,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+try:
+    from collections.abc import Mapping
+except ImportError:  # pragma: no cover
+    from collections import Mapping  # type: ignore
+
+from ansible.module_utils.basic import AnsibleModule, _load_params, env_fallback, missing_required_lib
+from ansible.module_utils.common.validation import check_type_dict
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._client import (
     HAS_REQUESTS,
@@ -55,19 +61,29 @@ WAIT_ARGUMENT_SPEC = dict(
 )
 
 
-class _AnsibleModule(AnsibleModule):
-    """AnsibleModule that masks the no_log options even when argument validation stops early: ansible-core
-    (2.19) collects no other no_log value once a dict or list-of-dicts option has the wrong type, and would
-    echo the access and secret keys with the module arguments at -vvv."""
-
-    def fail_json(self, msg, **kwargs):
-        for name, spec in self.argument_spec.items():
-            if spec.get("no_log"):
-                for key in [name] + list(spec.get("aliases") or []):
-                    value = (self.params or {}).get(key)
-                    if isinstance(value, str) and value:
-                        self.no_log_values.add(value)
-        super(_AnsibleModule, self).fail_json(msg=msg, **kwargs)
+def _unreadable_suboptions(spec, params):
+    """Options with sub-options whose given value is not a dict (or a list of dicts). ansible-core (2.19)
+    collects no no_log value at all when it meets one, and would echo every secret with the module
+    arguments at -vvv; these options are refused before it runs."""
+    wrong = []
+    for name, options in sorted(spec.items()):
+        if not options.get("options"):
+            continue
+        keys = [name] + list(options.get("aliases") or [])
+        value = next((params[key] for key in keys if params.get(key) is not None), None)
+        if value is None:
+            continue
+        items = value if isinstance(value, list) and options.get("type") == "list" else [value]
+        for item in items:
+            if isinstance(item, str):
+                try:
+                    item = check_type_dict(item)
+                except (TypeError, ValueError):
+                    pass
+            if not isinstance(item, Mapping) or _unreadable_suboptions(options["options"], item):
+                wrong.append(name)
+                break
+    return wrong
 
 
 class HuaweiCloudModule(object):
@@ -78,7 +94,16 @@ class HuaweiCloudModule(object):
         if with_wait:
             spec.update(WAIT_ARGUMENT_SPEC)
         spec.update(argument_spec)
-        self.module = _AnsibleModule(argument_spec=spec, **kwargs)
+        wrong = _unreadable_suboptions(spec, _load_params())
+        if wrong:
+            # Read those options as raw values, so ansible-core masks the secrets, then refuse them.
+            relaxed = dict(spec)
+            relaxed.update((name, dict(type="raw", aliases=spec[name].get("aliases") or [])) for name in wrong)
+            module = AnsibleModule(argument_spec=relaxed, **kwargs)
+            kind = "a list of dictionaries" if spec[wrong[0]].get("type") == "list" else "a dictionary"
+            module.fail_json(msg="%s must be %s with the documented sub-options, got %s"
+                             % (wrong[0], kind, type(module.params.get(wrong[0])).__name__))
+        self.module = AnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.module.params
         # AWX injects every field of a credential type, blank ones as "": an empty
         # connection option means "not set", exactly like an absent variable.

@@ -106,3 +106,16 @@ def test_adhoc_errors_are_readable(emulator, adhoc):
     assert rc != 0
     assert "APIGW.0301" in result["msg"]
     assert "wrong-secret-key" not in stdout
+
+
+def test_adhoc_target_region_that_would_move_the_host_fails_before_any_call(emulator, adhoc):
+    """`x@127.0.0.1:9/#` in the default endpoint template would make 127.0.0.1:9 the host: refused, naming
+    target_region, before a single HTTP call (the emulator's call log stays empty)."""
+    emulator.clear_calls()
+    rc, result, output = adhoc("huaweicloud.cloud.ims_image_copy",
+                               "image=%s name=copy target_region='x@127.0.0.1:9/#' agency_name=ims_admin_agency"
+                               % BASE_IMAGE)
+    assert rc != 0, output
+    assert result["msg"].startswith("target_region must be a region id"), result["msg"]
+    assert "MODULE FAILURE" not in output and "Traceback" not in output
+    assert emulator.calls() == []
