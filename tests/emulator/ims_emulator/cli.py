@@ -9,6 +9,7 @@ import sys
 import threading
 
 from ims_emulator.server import make_server
+from ims_emulator.state import ConfigError
 
 # The seeded world ships inside the package (in the repository, a link to ../default.yml).
 DEFAULT_WORLD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "default.yml")
@@ -23,9 +24,18 @@ def main(argv=None):
     parser.add_argument("--ready-file", default=None)
     parser.add_argument("--job-seconds", type=float, default=None,
                         help="duration of every asynchronous job (default: job_seconds of the config, else 1.0)")
+    parser.add_argument("--allow-remote", action="store_true",
+                        help="listen on a non-loopback address (the control API still answers loopback callers only)")
+    parser.add_argument("--control-token", default=os.environ.get("IMS_EMULATOR_CONTROL_TOKEN"),
+                        help="require this X-Emulator-Token on /_emulator calls "
+                             "(default: $IMS_EMULATOR_CONTROL_TOKEN, else none)")
     args = parser.parse_args(argv)
 
-    server = make_server(args.host, args.port, args.config, args.job_seconds)
+    try:
+        server = make_server(args.host, args.port, args.config, args.job_seconds, control_token=args.control_token,
+                             allow_remote=args.allow_remote)
+    except (ValueError, ConfigError) as error:
+        parser.exit(2, "%s: %s\n" % (parser.prog, error))
     host, port = server.server_address[:2]
     url = "http://%s:%d" % (host, port)
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
+import ipaddress
 import json
 import random
 import re
@@ -21,6 +23,7 @@ from .state import Caller, World
 from .util import utcnow
 
 MAX_JSON_BODY = 64 * 1024 * 1024
+MAX_CONTROL_BODY = 1024 * 1024
 CHUNK = 1024 * 1024
 
 # (service, method, pattern, handler, options)
@@ -136,6 +139,21 @@ class App:
             return {"kind": kind, "when": when, "slow": float(faults.get("slow_seconds", 2))}
 
 
+def parse_content_length(value):
+    """A Content-Length as digits only (no sign, no spaces inside), or None."""
+    value = (value or "").strip()
+    if not value.isdigit() or len(value) > 15:
+        return None
+    return int(value)
+
+
+def is_loopback(address):
+    try:
+        return ipaddress.ip_address(address.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
 class Request:
     def __init__(self, handler, service, region, sub_path, raw_path, raw_query):
         self._h = handler
@@ -158,10 +176,21 @@ class Request:
         value = self.headers.get("Content-Length")
         if value is None:
             return None
+        length = parse_content_length(value)
+        if length is None:
+            # The body's end is unknown: answer and close rather than read on.
+            self._h.close_connection = True
+            raise ApiError(400, "IMG.0001", "Invalid Content-Length.")
+        return length
+
+    def body_left_unread(self):
+        """Whether a body (or an unreadable length) is still on the connection, which must then close."""
+        if self.body_consumed:
+            return False
         try:
-            return max(0, int(value))
-        except ValueError:
-            raise ApiError(400, "IMG.0001", "Invalid Content-Length.") from None
+            return bool(self._content_length() or self._chunked())
+        except ApiError:
+            return True
 
     def _chunked(self):
         return "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
@@ -280,7 +309,7 @@ class Handler(BaseHTTPRequestHandler):
             if fault:
                 self.emit_fault(fault, req, record)
                 return
-            close = not req.body_consumed and bool(req._content_length() or req._chunked())
+            close = req.body_left_unread()
             record["status"] = status
             self.send_json(status, body, headers, close=close)
         except (ConnectionError, socket.timeout, BrokenPipeError):
@@ -406,16 +435,24 @@ class Handler(BaseHTTPRequestHandler):
         else:
             status, body = 500, {"error": {"code": "IMG.0061", "message": "Unknown system error."}}
         record["status"] = status
-        close = not req.body_consumed and bool(req._content_length() or req._chunked())
+        close = req.body_left_unread()
         self.send_json(status, body, close=close)
 
     # ---------------------------------------------------------------- control API
     def control(self, path):
         app = self.app
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = 0
+        # The control API can reset and read the whole world (issued tokens too): loopback callers only, and
+        # with the configured token when there is one.
+        token = self.server.control_token
+        if not is_loopback(self.client_address[0]) or (
+                token and not hmac.compare_digest(self.headers.get("X-Emulator-Token", ""), token)):
+            self.send_json(403, {"error": {"code": "EMU.0403", "message": "control API refused"}}, close=True)
+            return
+        length = parse_content_length(self.headers.get("Content-Length") or "0")
+        if length is None or length > MAX_CONTROL_BODY:
+            self.send_json(400, {"error": {"code": "EMU.0001", "message": "invalid or too large Content-Length"}},
+                           close=True)
+            return
         raw = self.rfile.read(length) if length else b""
         try:
             body = json.loads(raw.decode("utf-8")) if raw.strip() else {}
@@ -461,16 +498,28 @@ class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address, app):
+    def __init__(self, address, app, control_token=None):
         self.app = app
+        self.control_token = control_token
         super().__init__(address, Handler)
 
 
-def make_server(host, port, config_path, job_seconds=None):
+def make_server(host, port, config_path, job_seconds=None, control_token=None, allow_remote=False):
+    """The emulator listens on loopback only unless ``allow_remote``: it hands out tokens for fixed
+    credentials and its control API rewrites the world."""
+    if not allow_remote and not is_loopback_host(host):
+        raise ValueError("refusing to listen on %s: the emulator is for loopback use; pass --allow-remote "
+                         "(and set --control-token) to listen elsewhere" % host)
     app = App(config_path, job_seconds)
-    server = EmulatorServer((host, port), app)
+    server = EmulatorServer((host, port), app, control_token)
     app.jobs.start()
     return server
+
+
+def is_loopback_host(host):
+    if host == "localhost":
+        return True
+    return is_loopback(host)
 
 
 def serve_in_thread(server):

@@ -31,13 +31,66 @@ def det_uuid(*parts):
     return "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:])
 
 
+class ConfigError(ValueError):
+    """The world file is missing, not YAML, or not shaped as default.yml documents."""
+
+
+def _require(condition, where, what):
+    if not condition:
+        raise ConfigError("%s: %s" % (where, what))
+
+
+def validate_config(cfg, where):
+    """The shape every loader below relies on, so a broken world file is a message, not a KeyError."""
+    _require(isinstance(cfg, dict), where, "the top level must be a mapping")
+    regions = cfg.get("regions")
+    _require(isinstance(regions, list) and regions and all(isinstance(r, str) and r for r in regions),
+             where, "regions must be a non-empty list of region ids")
+    for key in ("job_seconds", "image_quota"):
+        if key in cfg:
+            _require(isinstance(cfg[key], (int, float)) and not isinstance(cfg[key], bool) and cfg[key] >= 0,
+                     where, "%s must be a number >= 0" % key)
+    _require(isinstance(cfg.get("public_images", []), list), where, "public_images must be a list")
+    for index, pub in enumerate(cfg.get("public_images", [])):
+        _require(isinstance(pub, dict) and isinstance(pub.get("name"), str), where,
+                 "public_images[%d] needs a name" % index)
+    domains = cfg.get("domains")
+    _require(isinstance(domains, list) and domains, where, "domains must be a non-empty list")
+    for index, dom in enumerate(domains):
+        label = "domains[%d]" % index
+        _require(isinstance(dom, dict) and isinstance(dom.get("name"), str), where, label + " needs a name")
+        for key, fields in (("users", ("name", "password")), ("credentials", ("access", "secret")),
+                            ("projects", ("region",)), ("images", ("region", "name")),
+                            ("obs_buckets", ("name", "region")), ("kms_keys", ("id",)),
+                            ("ecs_instances", ("id", "region", "name", "system_volume")),
+                            ("evs_volumes", ("id", "region")), ("cbr_vaults", ("id", "region")),
+                            ("cbr_backups", ("id", "region"))):
+            items = dom.get(key, [])
+            _require(isinstance(items, list), where, "%s.%s must be a list" % (label, key))
+            for position, item in enumerate(items):
+                for field in fields:
+                    _require(isinstance(item, dict) and item.get(field) not in (None, ""), where,
+                             "%s.%s[%d] needs %s" % (label, key, position, field))
+                if key == "projects" or "region" in fields:
+                    _require(item["region"] in regions, where, "%s.%s[%d]: region %s is not in regions"
+                             % (label, key, position, item["region"]))
+
+
 class World:
     def __init__(self, config_path, job_seconds=None):
         self.lock = threading.RLock()
-        with open(config_path, encoding="utf-8") as handle:
-            self.config = yaml.safe_load(handle)
+        try:
+            with open(config_path, encoding="utf-8") as handle:
+                self.config = yaml.safe_load(handle)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+            raise ConfigError("%s: cannot read the world file: %s" % (config_path, error)) from None
+        validate_config(self.config, config_path)
         self.cli_job_seconds = job_seconds
-        self.reset()
+        try:
+            self.reset()
+        except (KeyError, TypeError, ValueError, StopIteration) as error:
+            raise ConfigError("%s: inconsistent world file (%s: %s)" % (config_path, type(error).__name__, error)) \
+                from None
 
     # ------------------------------------------------------------ loading
     def reset(self):
