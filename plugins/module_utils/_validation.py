@@ -106,6 +106,18 @@ NUMBER_BOUNDS = {
 STRING_MAX = 4096
 
 
+def server_int(value):
+    """A number a server sent, for comparison against a limit: an integer or a string of digits; None when
+    absent. Anything else raises ValueError, so it is reported instead of being skipped as 0."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError(value)
+    if isinstance(value, str) and not (value.isdigit() and value.isascii() and len(value) <= 20):
+        raise ValueError(value)
+    return int(value)
+
+
 def check_format(value, option, format_name=None):
     """``value`` has the format the contract declares for ``option``; lists are checked item by item."""
     if value is None:

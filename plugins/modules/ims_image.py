@@ -40,12 +40,14 @@ options:
     description:
       - Id of an existing image to update or delete.
       - With O(id), O(name) renames the image.
+      - "Must be a UUID like 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86."
     type: str
     aliases: [image_id]
   name:
     description:
-      - Image name, 1 to 128 characters of letters, digits, Chinese characters, hyphens, underscores, dots and
-        spaces, not starting or ending with a space.
+      - Image name, 1 to 128 characters of letters, digits, hyphens, underscores, dots and spaces, not starting
+        or ending with a space (API reference 9.1; Chinese characters are allowed in descriptions and tags, not
+        in names).
       - Without O(id) it identifies the image among the caller's own images and is required.
     type: str
   description:
@@ -57,20 +59,24 @@ options:
       - Create the image from the system disk of this ECS instance (which should be stopped).
       - With O(vault_id), create a full-ECS image of the instance instead.
       - Mutually exclusive with O(volume_id), O(image_url), O(backup_id) and O(filename).
+      - "Must be a UUID like 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86."
     type: str
   vault_id:
     description:
       - Id of the CBR vault the instance is (or will be) in; makes O(instance_id) create a full-ECS image.
+      - "Must be a UUID like 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86."
     type: str
   backup_id:
     description:
       - Create a full-ECS image from this CBR backup. Each backup can make one image.
+      - "Must be a UUID like 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86."
     type: str
   volume_id:
     description:
       - Create a system disk image from this EVS volume, which must hold an optimised operating system; needs
         O(os_version).
       - With O(image_type=DataImage), create a data disk image of the volume instead.
+      - "Must be a UUID like 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86."
     type: str
   image_url:
     description:
@@ -152,10 +158,12 @@ options:
   cmk_id:
     description:
       - KMS key id to encrypt an image made from O(image_url) (converted, or a data disk image) with.
+      - "Must be a UUID like 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86."
     type: str
   enterprise_project_id:
     description:
       - Enterprise project to create the image in. Only used at creation.
+      - "Must be 0 (the default enterprise project) or a UUID."
     type: str
   data_images:
     description:
@@ -208,7 +216,7 @@ options:
     default: true
   delete_backup:
     description:
-      - With O(state=absent), also delete the CBR backup of a full-ECS image.
+      - With O(state=absent), also delete the CBR backup of a full-ECS image. Refused with O(state=present).
     type: bool
     default: false
   export:
@@ -445,6 +453,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation impo
     check_tags,
     check_uuid,
     first_error,
+    server_int,
     tag_value_text,
 )
 
@@ -585,6 +594,8 @@ def validate_params(p):
         return error
     if p.get("id") is None and p.get("name") is None:
         return "one of id or name is required to identify the image"
+    if p.get("delete_backup") and p.get("state") != "absent":
+        return "delete_backup only applies to state=absent (it deletes the CBR backup of a full-ECS image)"
     error = _check_export(p)
     if error:
         return error
@@ -660,7 +671,11 @@ def export_refusal(image, quick):
         return "%s is a full-ECS image, which IMS cannot export" % what
     if image.get("disk_format") == "iso" or image.get("virtual_env_type") == "IsoImage":
         return "%s is an ISO image, which IMS cannot export" % what
-    size = _int_or_none(image.get("image_size")) or 0
+    try:
+        size = server_int(image.get("image_size")) or 0
+    except ValueError:
+        return "%s reports an image size of %s, which is not a number; the export limits cannot be checked" % (
+            what, repr(image.get("image_size"))[:40])
     if size >= EXPORT_MAX_SIZE:
         return "%s is %d bytes; IMS only exports images smaller than 1 TB" % (what, size)
     if size > EXPORT_MAX_CONVERTED_SIZE and not quick:

@@ -35,8 +35,8 @@ options:
     required: true
   name:
     description:
-      - Name of the copy. 1 to 128 characters - letters, digits, Chinese characters, C(-), C(_), C(.) and
-        spaces, not starting or ending with a space.
+      - Name of the copy. 1 to 128 characters - letters, digits, C(-), C(_), C(.) and spaces, not starting or
+        ending with a space (API reference 9.1; Chinese characters are not allowed in names).
     type: str
     required: true
   description:
@@ -46,30 +46,36 @@ options:
   cmk_id:
     description:
       - KMS key id to encrypt the copy with. In-region copies only.
+      - "Must be a UUID like 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86."
     type: str
   enterprise_project_id:
     description:
       - Enterprise project of the copy. In-region copies only.
+      - "Must be 0 (the default enterprise project) or a UUID."
     type: str
   target_region:
     description:
       - Region to copy the image to. When set (and different from O(region)) the copy is cross-region and
         O(agency_name) is required.
       - Leave unset for an in-region copy; setting it to O(region) is refused, as IMS does (V(IMG.0142)).
+      - "Must be a region id like cn-north-4."
     type: str
   target_project_name:
     description:
       - Name of the project in O(target_region) that receives the copy. Defaults to O(target_region), the name
         of a region's default project.
+      - "Must be a project name: a region id like cn-north-4, optionally followed by _<sub-project>."
     type: str
   agency_name:
     description:
       - IAM agency that lets IMS act in the target project. Required for a cross-region copy.
+      - "Must be 1 to 64 letters, digits, hyphens (-), underscores (_) and dots (.)."
     type: str
   vault_id:
     description:
       - CBR vault in the target region that receives the backup of a whole image. Cross-region copies of whole
         images only, and required for them.
+      - "Must be a UUID like 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86."
     type: str
 notes:
   - Supports C(check_mode) and C(diff_mode). Check mode reads the source and target but starts no copy.
@@ -179,6 +185,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation impo
     check_description,
     check_name,
     first_error,
+    server_int,
 )
 
 CROSS_REGION_MAX_BYTES = 128 * 1024 ** 3
@@ -225,9 +232,10 @@ def check_source(source, name, cross_region, vault_id):
     if cross_region and props.get("__system_cmkid"):
         return "image %s is encrypted; encrypted images cannot be copied across regions (IMG.0143)" % source["id"]
     try:
-        size = int(props.get("__image_size") or 0)
-    except (TypeError, ValueError):
-        size = 0
+        size = server_int(props.get("__image_size")) or 0
+    except ValueError:
+        return ("image %s reports an __image_size of %s, which is not a number; the 128 GB cross-region limit "
+                "cannot be checked" % (source["id"], repr(props.get("__image_size"))[:40]))
     if cross_region and size > CROSS_REGION_MAX_BYTES:
         return ("image %s is larger than 128 GB; it cannot be copied across regions (IMG.0146)" % source["id"])
     return None

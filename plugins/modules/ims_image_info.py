@@ -24,6 +24,7 @@ options:
   image_ids:
     description:
       - Only these images (one lookup per id). The other filters still apply.
+      - "Each entry must be a UUID like 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86."
     type: list
     elements: str
     aliases: [id, ids]
@@ -52,6 +53,7 @@ options:
   owner:
     description:
       - Project id that owns the images. Use the caller's project id to list only its own images.
+      - "Must be 32 hexadecimal characters."
     type: str
   platform:
     description:
@@ -137,10 +139,12 @@ options:
   enterprise_project_id:
     description:
       - Only images of this enterprise project.
+      - "Must be 0 (the default enterprise project) or a UUID."
     type: str
   cmk_id:
     description:
       - Only images encrypted with this KMS key (C(__system_cmkid)).
+      - "Must be a UUID like 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86."
     type: str
   support_kvm:
     description:

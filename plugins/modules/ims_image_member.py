@@ -43,6 +43,7 @@ options:
       - With O(state=absent) and no O(projects), every member of the images is removed.
       - The caller's own project is refused before any call (IMS would answer V(IMG.0076)).
       - A system or data disk image can have at most 128 members, a whole image at most 10.
+      - "Each entry must be 32 hexadecimal characters."
     type: list
     elements: str
   state:
@@ -70,6 +71,7 @@ options:
     description:
       - CBR vault that receives the backup of a shared whole image when it is accepted.
       - Only with O(status=accepted); required by IMS for whole images created from CBR backups.
+      - "Must be a UUID like 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86."
     type: str
 notes:
   - Supports C(check_mode) and C(diff_mode). In check mode the current members are read but nothing changes.

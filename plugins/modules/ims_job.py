@@ -28,10 +28,12 @@ options:
       - Jobs belong to the region and project that started them; for a cross-region copy that is the B(source)
         region.
       - Exactly one of O(job_id) and O(job_ids) is required.
+      - "Must be a job id: 32 hexadecimal characters (or a UUID) as IMS returns it."
     type: str
   job_ids:
     description:
       - Ids of several jobs of O(region), returned together in RV(jobs).
+      - "Each entry must be a job id: 32 hexadecimal characters (or a UUID) as IMS returns it."
     type: list
     elements: str
   wait:

@@ -253,3 +253,35 @@ def test_retries_stop_at_the_total_budget():
         attempt += 1
     assert delays == [10, 10]
     assert policy.next_delay(1, 0.0, deadline=now[0] + 1) is None
+
+
+DOCUMENTED = ["ims_image", "ims_image_copy", "ims_image_info", "ims_image_member", "ims_job"]
+
+
+@pytest.mark.parametrize("module_name", DOCUMENTED + ["doc_fragment"])
+def test_docs_state_the_contract_of_every_option_with_a_format(module_name):
+    """The documentation quotes the table's rule for every option that has a declared format."""
+    import importlib
+
+    import yaml
+
+    if module_name == "doc_fragment":
+        from ansible_collections.huaweicloud.cloud.plugins.doc_fragments.ims import ModuleDocFragment
+        doc = ModuleDocFragment.DOCUMENTATION
+    else:
+        doc = importlib.import_module("ansible_collections.huaweicloud.cloud.plugins.modules." + module_name).DOCUMENTATION
+    options = yaml.safe_load(doc)["options"]
+    checked = 0
+    for option, fmt in v.OPTION_FORMATS.items():
+        if option in options:
+            text = " ".join(options[option]["description"])
+            assert v.FORMATS[fmt].rule in text, (module_name, option)
+            checked += 1
+    assert checked
+
+
+def test_server_numbers_are_parsed_strictly():
+    assert v.server_int("2147483648") == 2147483648 and v.server_int(5) == 5 and v.server_int(None) is None
+    for bad in ("12 GB", "-1", "1e3", u"\u0661\u0662", True, 1.5, [], "0x10"):
+        with pytest.raises(ValueError):
+            v.server_int(bad)
