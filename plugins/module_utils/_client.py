@@ -275,12 +275,17 @@ class HuaweiCloudClient(object):
                 error = error_type("request timed out after %ss: %s" % (round(budget, 1), self._short(exc)),
                                    method=method, path=path)
                 retryable = idempotent
+            except requests.exceptions.ChunkedEncodingError as exc:
+                # The reply was cut short: the request did arrive, so a create may have happened.
+                self.recorder.append((method, path, None))
+                error_type = HuaweiCloudError if idempotent else AmbiguousRequestError
+                raise error_type("%s %s failed: %s" % (method, path, self._short(exc)), method=method, path=path)
             except _ReplyError as exc:
                 self.recorder.append((method, path, exc.status))
                 raise HuaweiCloudError(scrub(str(exc), self.secrets()), status=exc.status, method=method, path=path)
             except (requests.exceptions.RequestException, ValueError, UnicodeError) as exc:
-                # Invalid headers or URLs, redirects, truncated or undecodable bodies: never a library traceback,
-                # never a credential (requests quotes a bad header's value).
+                # Invalid headers or URLs, undecodable bodies: never a library traceback, never a credential
+                # (requests quotes a bad header's value).
                 self.recorder.append((method, path, None))
                 raise HuaweiCloudError("%s %s failed: %s" % (method, path, self._short(exc)), method=method,
                                        path=path)

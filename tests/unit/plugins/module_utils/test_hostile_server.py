@@ -341,3 +341,14 @@ def test_token_with_line_break_from_iam_is_refused_not_sent(servers):
         list_images(client)
     assert "without a usable X-Subject-Token" in str(info.value) and "abc def" not in str(info.value)
     assert len(server.received) == 1
+
+
+def test_truncated_reply_to_a_create_is_ambiguous(servers):
+    """The POST arrived (its reply was cut short): create_once must look before trying again."""
+    from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import AmbiguousRequestError
+
+    server = servers()
+    server.behaviour = truncated
+    with pytest.raises(AmbiguousRequestError):
+        start_copy(make_client(server.url))
+    assert len(server.received) == 1
