@@ -129,8 +129,6 @@ def check_format(value, option, format_name=None):
             continue
         if option in SECRET_OPTIONS:
             return "%s is not valid: it must be %s (value not shown)" % (option, fmt.rule)
-        if isinstance(item, str) and len(item) > fmt.max_length:
-            return "%s is %d characters long; it must be %s" % (option, len(item), fmt.rule)
         return "%s must be %s, got %s" % (option, fmt.rule, _shown(item))
     return None
 
@@ -138,7 +136,7 @@ def check_format(value, option, format_name=None):
 def _shown(value):
     """A value for an error message: repr, cut short."""
     text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return text if len(text) <= 80 else "%s... (%d characters)" % (text[:60], len(value))
 
 
 def check_endpoint(value, option):

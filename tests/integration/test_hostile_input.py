@@ -44,7 +44,7 @@ CASES = [
                                               "domain": "d", "access_key": "", "secret_key": ""},
      ["security_token belongs to a temporary access_key"]),
     ("project-id-crlf", "ims_image_info", dict(CREDS, project_id="0123456789abcdef0123456789abcdef\r\n"),
-     ["project_id is 34 characters long", "32 hexadecimal characters"]),
+     ["project_id must be 32 hexadecimal characters"]),
     # Values that would move the endpoint or the path.
     ("target-region-userinfo", "ims_image_copy",
      dict(CREDS, image=UUID, name="c", target_region="x@127.0.0.1:9/#", agency_name="a"),
