@@ -94,7 +94,7 @@ options:
         20 s), never shorter than the server's C(Retry-After). Calls that create something are only repeated
         once a lookup shows the first attempt did not take effect.
       - Retrying also stops once 300 seconds have passed since the call's first attempt, or when the next
-        attempt would end after a job wait's O(wait_timeout).
+        attempt could not end before a job wait runs out.
     type: int
     default: 5
 requirements:

@@ -7,13 +7,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-try:
-    from collections.abc import Mapping
-except ImportError:  # pragma: no cover
-    from collections import Mapping  # type: ignore
-
 from ansible.module_utils.basic import AnsibleModule, _load_params, env_fallback, missing_required_lib
 from ansible.module_utils.common.validation import check_type_dict
+from ansible.module_utils.six.moves.collections_abc import Mapping
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._client import (
     HAS_REQUESTS,
@@ -94,7 +90,7 @@ class HuaweiCloudModule(object):
         if with_wait:
             spec.update(WAIT_ARGUMENT_SPEC)
         spec.update(argument_spec)
-        wrong = _unreadable_suboptions(spec, _load_params())
+        wrong = _unreadable_suboptions(spec, _load_params() or {})
         if wrong:
             # Read those options as raw values, so ansible-core masks the secrets, then refuse them.
             relaxed = dict(spec)

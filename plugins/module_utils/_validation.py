@@ -145,8 +145,7 @@ def check_endpoint(value, option):
     if value is None:
         return None
     rule = "an http(s) URL like https://ims.{region}.example.com with {region} only in the host or path"
-    if not isinstance(value, str) or len(value) > 2048 or any(c.isspace() or ord(c) < 32 or ord(c) > 126
-                                                                for c in value):
+    if not isinstance(value, str) or len(value) > 2048 or any(not 32 < ord(c) < 127 for c in value):
         return "%s must be %s, without spaces or control characters" % (option, rule)
     probe = value.replace("{region}", "regionprobe")
     try:
