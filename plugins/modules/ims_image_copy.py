@@ -229,7 +229,7 @@ def check_source(source, name, cross_region, vault_id):
         return "image %s is a whole image; whole images cannot be copied within a region (IMG.0130)" % source["id"]
     if whole and not vault_id:
         return "image %s is a whole image; vault_id is required to copy it to another region" % source["id"]
-    if cross_region and props.get("__system_cmkid"):
+    if cross_region and props.get("__system__cmkid"):
         return "image %s is encrypted; encrypted images cannot be copied across regions (IMG.0143)" % source["id"]
     try:
         size = server_int(props.get("__image_size")) or 0

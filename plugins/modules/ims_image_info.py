@@ -143,7 +143,7 @@ options:
     type: str
   cmk_id:
     description:
-      - Only images encrypted with this KMS key (C(__system_cmkid)).
+      - Only images encrypted with this KMS key (C(__system__cmkid)).
       - "Must be a UUID like 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86."
     type: str
   support_kvm:
@@ -302,7 +302,7 @@ FILTERS = dict(
     min_ram="min_ram", min_disk="min_disk", protected="protected", whole_image="__whole_image",
     isregistered="__isregistered", member_status="member_status", tag="tag", virtual_env_type="virtual_env_type",
     created_at="created_at", updated_at="updated_at", sort_key="sort_key", sort_dir="sort_dir",
-    enterprise_project_id="enterprise_project_id", cmk_id="__system_cmkid",
+    enterprise_project_id="enterprise_project_id", cmk_id="__system__cmkid",
     support_kvm="__support_kvm", support_xen="__support_xen", support_largememory="__support_largememory",
     support_diskintensive="__support_diskintensive", support_highperformance="__support_highperformance",
     support_xen_hana="__support_xen_hana", support_kvm_infiniband="__support_kvm_infiniband",

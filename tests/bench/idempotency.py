@@ -15,7 +15,7 @@ sys.path.insert(0, str(HERE))
 
 from _harness import AGENCY, Harness  # noqa: E402
 
-OS = "Ubuntu 22.04 server 64bit"
+OS = "Ubuntu 18.04 server 64bit"
 BASE = "demo-base-image"
 KMS_KEY = "1dd34e35-5426-9d05-8494-92199ed2a0e4"
 

@@ -47,7 +47,7 @@ def run(h, size_mib=1024):
     # The module, through ansible-playbook.
     task = {"name": "upload", "huaweicloud.cloud.ims_image": {
         "name": "bench-upload", "filename": str(path), "disk_format": "raw", "min_disk": 40,
-        "os_version": "Ubuntu 22.04 server 64bit"}}
+        "os_version": "Ubuntu 18.04 server 64bit"}}
     h.clear_calls()
     with PeakRss("AnsiballZ_ims_image") as module_rss:
         result = h.run(h.play([task]))

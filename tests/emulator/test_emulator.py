@@ -137,7 +137,7 @@ def partner(fresh):
 
 def create_from_obs(client, name, url="demo-images:ubuntu-22.04.qcow2"):
     resp = client.call("POST", "/v2/cloudimages/action", json={
-        "name": name, "image_url": url, "min_disk": 40, "os_version": "Ubuntu 22.04 server 64bit"})
+        "name": name, "image_url": url, "min_disk": 40, "os_version": "Ubuntu 18.04 server 64bit"})
     assert resp.status_code == 200, resp.text
     return resp.json()["job_id"]
 
@@ -151,7 +151,7 @@ def error_code(resp):
 def test_token_and_list(demo):
     images = demo.images()
     names = {i["name"] for i in images}
-    assert "demo-base-image" in names and "Ubuntu 22.04 server 64bit" in names
+    assert "demo-base-image" in names and "Ubuntu 18.04 server 64bit" in names
     assert all("__imagetype" in i for i in images)
     gold = demo.images(__imagetype="gold")
     assert gold and all(i["visibility"] == "public" for i in gold)
@@ -305,7 +305,7 @@ def test_patch_quota_and_fail_jobs(demo):
 
 
 def test_glance_upload_stream(demo):
-    resp = demo.call("POST", "/v2/images", json={"name": "glance-img", "disk_format": "qcow2", "tags": ["k=v"]})
+    resp = demo.call("POST", "/v2/images", json={"name": "glance-img", "disk_format": "qcow2", "tags": ["blue"]})
     assert resp.status_code == 201 and resp.json()["status"] == "queued"
     image_id = resp.json()["id"]
     payload = os.urandom(3 * 1024 * 1024)

@@ -80,7 +80,7 @@ def test_adhoc_image_info_with_list_args_and_password_auth(emulator, adhoc):
 
 def test_adhoc_image_create_is_idempotent_and_check_mode_writes_nothing(emulator, adhoc):
     args = "name=adhoc-image image_url=demo-images:ubuntu-22.04.qcow2 min_disk=40 " \
-           "os_version='Ubuntu 22.04 server 64bit' tags='{\"made\": \"adhoc\"}'"
+           "os_version='Ubuntu 18.04 server 64bit' tags='{\"made\": \"adhoc\"}'"
     emulator.clear_calls()
     rc, result, stdout = adhoc("huaweicloud.cloud.ims_image", args, check=True)
     assert rc == 0 and result["changed"] is True, stdout

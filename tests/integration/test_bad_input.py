@@ -14,7 +14,7 @@ from hwc_harness import project_id
 pytestmark = pytest.mark.slow
 
 GOOD_URL = "demo-images:ubuntu-22.04.qcow2"
-OS = "Ubuntu 22.04 server 64bit"
+OS = "Ubuntu 18.04 server 64bit"
 UUID = "4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86"
 PROJECT = "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e"
 

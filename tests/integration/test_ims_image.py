@@ -28,7 +28,7 @@ def assert_refused_before_any_call(emulator, run_playbook, args, message):
 
 
 def from_obs(name="web-image", **extra):
-    args = dict(name=name, image_url=BUCKET + ":ubuntu-22.04.qcow2", os_version="Ubuntu 22.04 server 64bit",
+    args = dict(name=name, image_url=BUCKET + ":ubuntu-22.04.qcow2", os_version="Ubuntu 18.04 server 64bit",
                 min_disk=40)
     args.update(extra)
     return args
@@ -44,7 +44,7 @@ def test_create_from_obs_then_idempotent(emulator, run_playbook):
     assert image["status"] == "active"
     assert image["name"] == "web-image"
     assert image["description"] == "base image"
-    assert image["os_version"] == "Ubuntu 22.04 server 64bit"
+    assert image["os_version"] == "Ubuntu 18.04 server 64bit"
     assert image["min_disk"] == 40
     assert image["tags"] == {"env": "prod", "team": "web"}
     assert not any(key.startswith("_") for key in image)
@@ -139,7 +139,7 @@ def test_delete_and_delete_again(emulator, run_playbook):
 
 def test_register_obs_file(emulator, run_playbook):
     args = dict(name="registered", image_url=BUCKET + ":debian-11.vmdk", register=True, disk_format="vmdk",
-                os_version="Debian GNU/Linux 11.1.0 64bit", description="registered image", tags={"src": "obs"})
+                os_version="Debian GNU/Linux 10.0.0 64bit", description="registered image", tags={"src": "obs"})
     run = run_playbook(play(image_task(**args)))
     assert run.rc == 0, run
     result = run.task("image")
@@ -162,7 +162,7 @@ def test_upload_local_file(emulator, run_playbook, tmp_path):
     disk = tmp_path / "tiny.qcow2"
     disk.write_bytes(b"QFI\xfb" + b"\0" * 65536)
     args = dict(name="uploaded", filename=str(disk), disk_format="qcow2", min_disk=40,
-                os_version="Ubuntu 22.04 server 64bit")
+                os_version="Ubuntu 18.04 server 64bit")
     run = run_playbook(play(image_task(**args)))
     assert run.rc == 0, run
     result = run.task("image")
@@ -290,12 +290,12 @@ def test_token_auth_works_too(emulator, run_playbook):
 
 
 SOURCES = {
-    "system-from-volume": dict(volume_id="12e91511-ee62-d4f7-0699-1ebdf754c7d7", os_version="Ubuntu 22.04 server 64bit"),
+    "system-from-volume": dict(volume_id="12e91511-ee62-d4f7-0699-1ebdf754c7d7", os_version="Ubuntu 18.04 server 64bit"),
     "data-from-volume": dict(volume_id="db3bd4e8-2d49-0b7b-6604-1ddc7f1bac99", image_type="DataImage",
                              description="data disk", tags={"kind": "data"}),
     "data-from-obs": dict(image_url=BUCKET + ":data-disk.qcow2", image_type="DataImage", min_disk=40, os_type="Linux"),
     "quick-import": dict(image_url=BUCKET + ":large-disk.zvhd2", quick_import=True, min_disk=200,
-                         os_version="CentOS 7.9 64bit", architecture="x86"),
+                         os_version="CentOS 7.6 64bit", architecture="x86"),
     "quick-import-data": dict(image_url=BUCKET + ":large-disk.raw", quick_import=True, image_type="DataImage",
                               min_disk=150),
     "iso": dict(image_url=BUCKET + ":windows.iso", image_type="IsoImage", min_disk=40, os_type="Windows",
@@ -330,7 +330,7 @@ def test_other_sources_create_once(emulator, run_playbook, label):
 
 
 def test_obs_image_with_data_images(emulator, run_playbook):
-    args = dict(name="erp", image_url=BUCKET + ":centos-7.vhd", min_disk=40, os_version="CentOS 7.9 64bit",
+    args = dict(name="erp", image_url=BUCKET + ":centos-7.vhd", min_disk=40, os_version="CentOS 7.6 64bit",
                 data_images=[dict(name="erp-data-1", image_url=BUCKET + ":data-disk.qcow2", min_disk=100),
                              dict(name="erp-data-2", image_url=BUCKET + ":data-disk-2.vhd", min_disk=50,
                                   tags={"disk": "2"})])
@@ -533,7 +533,7 @@ def test_export_invalid_input_fails_before_any_call(emulator, run_playbook, args
 
 def test_export_failure_after_creation_says_how_to_retry(emulator, run_playbook):
     args = dict(name="big-export", image_url=BUCKET + ":large-disk.zvhd2", quick_import=True, min_disk=200,
-                os_version="CentOS 7.9 64bit")
+                os_version="CentOS 7.6 64bit")
     export = {"bucket_url": EXPORT_BUCKET + ":big.qcow2", "file_format": "qcow2"}
     run = run_playbook(play(image_task(**dict(args, export=export))))
     assert run.rc != 0

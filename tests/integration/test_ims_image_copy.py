@@ -45,7 +45,7 @@ def test_in_region_encrypted_copy(emulator, run_playbook):
     run = run_playbook(play(copy_task(image="demo-base-image", name="demo-base-encrypted", cmk_id=key)))
     assert run.rc == 0, run
     [copied] = images_named(emulator, "demo-base-encrypted")
-    assert copied["__system_cmkid"] == key
+    assert copied["__system__cmkid"] == key
     assert run.task("copy")["image"]["system_cmkid"] == key
 
 

@@ -7,7 +7,7 @@ import pytest
 from hwc_harness import image_id, play, project_id, project_state
 
 OWN_IMAGES = {"demo-base-image", "demo-encrypted-image", "demo-whole-image", "demo-large-image"}
-PUBLIC_IMAGES = {"Ubuntu 22.04 server 64bit", "CentOS 7.9 64bit", "Windows Server 2019 Datacenter 64bit"}
+PUBLIC_IMAGES = {"Ubuntu 18.04 server 64bit", "CentOS 7.6 64bit", "Windows Server 2019 Datacenter 64bit"}
 
 
 def info(task="info", **args):
@@ -62,7 +62,7 @@ def test_normalized_records(emulator, run_playbook):
     assert run.rc == 0, run
     [image] = run.task("info")["images"]
     assert image["id"] == image_id(emulator, "demo-base-image")
-    assert image["os_version"] == "Ubuntu 22.04 server 64bit"
+    assert image["os_version"] == "Ubuntu 18.04 server 64bit"
     assert image["imagetype"] == "private"
     assert image["tags"] == {"env": "test"}
     assert not any(key.startswith("_") for key in image)

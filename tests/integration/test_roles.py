@@ -130,7 +130,7 @@ def test_demo_playbook_check_mode_on_a_fresh_account_writes_nothing(emulator, ru
 
 def test_import_playbook_from_obs_with_tags(emulator, run_playbook):
     extra = {"ims_import_name": "web-base", "ims_import_image_url": "demo-images:ubuntu-22.04.qcow2",
-             "ims_import_os_version": "Ubuntu 22.04 server 64bit", "ims_import_description": "web base",
+             "ims_import_os_version": "Ubuntu 18.04 server 64bit", "ims_import_description": "web base",
              "ims_import_tags": {"team": "web", "env": "prod"}}
     run = run_playbook(PLAYBOOKS / "import.yml", extra_vars=extra)
     assert run.rc == 0, run
@@ -160,11 +160,11 @@ def test_import_role_quick_import_register_and_local_upload(emulator, run_playbo
     disk = tmp_path / "tools.qcow2"
     disk.write_bytes(b"QFI\xfb" + b"\0" * 65536)
     plays = role_play("ims_import", ims_import_name="big-db", ims_import_image_url="demo-images:large-disk.zvhd2",
-                      ims_import_quick_import=True, ims_import_os_version="CentOS 7.9 64bit",
+                      ims_import_quick_import=True, ims_import_os_version="CentOS 7.6 64bit",
                       ims_import_min_disk=200, ims_import_region=REGION)
     plays += role_play("ims_import", ims_import_name="appliance", ims_import_image_url="demo-images:debian-11.vmdk",
                        ims_import_register=True, ims_import_disk_format="vmdk",
-                       ims_import_os_version="Debian GNU/Linux 11.1.0 64bit", ims_import_tags={"src": "obs"})
+                       ims_import_os_version="Debian GNU/Linux 10.0.0 64bit", ims_import_tags={"src": "obs"})
     plays += role_play("ims_import", ims_import_name="tools", ims_import_filename=str(disk),
                        ims_import_disk_format="qcow2", ims_import_tags={"src": "local"})
     run = run_playbook(plays)
@@ -336,7 +336,7 @@ def test_replicate_role_in_region_and_cross_region_together(emulator, run_playbo
         state = emulator.state()
         [encrypted] = images_named(emulator, "demo-base-encrypted", state=state)
         assert encrypted["status"] == "active"
-        assert encrypted.get("__system_cmkid") == KMS_KEY
+        assert encrypted.get("__system__cmkid") == KMS_KEY
         [copy] = images_named(emulator, BASE_IMAGE, region="cn-east-3", state=state)  # name taken from the id
         assert copy["status"] == "active"
         jobs = [j for j in project_state(emulator, state=state)["jobs"] if "Copy" in j["job_type"]]
@@ -415,7 +415,7 @@ def test_replicate_role_waits_for_copies_an_interrupted_run_left_running(emulato
 
 def test_import_role_exports_the_image_it_creates(emulator, run_playbook):
     plays = role_play("ims_import", ims_import_name="exported-base", ims_import_image_url="demo-images:ubuntu-22.04.qcow2",
-                      ims_import_os_version="Ubuntu 22.04 server 64bit",
+                      ims_import_os_version="Ubuntu 18.04 server 64bit",
                       ims_import_export={"bucket_url": "demo-exports:exported-base.vhd", "file_format": "vhd"})
     run = run_playbook(plays)
     assert run.rc == 0, run

@@ -170,7 +170,7 @@ def test_credential_type_matches_the_modules_env_fallbacks():
 @pytest.mark.parametrize("method", ["aksk", "password"])
 def test_import_job_template(emulator, run_job, method):
     extravars = {"ims_import_name": "awx-web", "ims_import_image_url": "demo-images:ubuntu-22.04.qcow2",
-                 "ims_import_os_version": "Ubuntu 22.04 server 64bit", "ims_import_tags": {"via": "awx"}}
+                 "ims_import_os_version": "Ubuntu 18.04 server 64bit", "ims_import_tags": {"via": "awx"}}
     inputs = credential(emulator, method=method)
     job = run_job("import.yml", inputs, extravars)
     assert_job_ok(emulator, job)

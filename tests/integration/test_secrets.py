@@ -47,10 +47,10 @@ def playbook(emu, tag, method, upload_file):
         "tasks": [
             {"name": "import from OBS", "huaweicloud.cloud.ims_image": {
                 "name": image, "image_url": "demo-images:ubuntu-22.04.qcow2", "min_disk": 40,
-                "os_version": "Ubuntu 22.04 server 64bit", "tags": {"k": "v"}}, "register": "created"},
+                "os_version": "Ubuntu 18.04 server 64bit", "tags": {"k": "v"}}, "register": "created"},
             {"name": "upload a local file", "huaweicloud.cloud.ims_image": {
                 "name": image + "-upload", "filename": str(upload_file), "disk_format": "qcow2", "min_disk": 40,
-                "os_version": "Ubuntu 22.04 server 64bit"}},
+                "os_version": "Ubuntu 18.04 server 64bit"}},
             {"name": "list", "huaweicloud.cloud.ims_image_info": {
                 "names": [image], "include_members": True, "include_quota": True}},
             {"name": "copy without waiting", "huaweicloud.cloud.ims_image_copy": {
@@ -67,7 +67,7 @@ def playbook(emu, tag, method, upload_file):
                       "ims_share_consumer_auth": auth_params(emu, "partner", method)}},
             {"name": "import role", "ansible.builtin.include_role": {"name": "huaweicloud.cloud.ims_import"},
              "vars": {"ims_import_name": image, "ims_import_image_url": "demo-images:ubuntu-22.04.qcow2",
-                      "ims_import_os_version": "Ubuntu 22.04 server 64bit", "ims_import_tags": {"k": "v"}}},
+                      "ims_import_os_version": "Ubuntu 18.04 server 64bit", "ims_import_tags": {"k": "v"}}},
             {"name": "replicate role", "ansible.builtin.include_role": {"name": "huaweicloud.cloud.ims_replicate"},
              "vars": {"ims_replicate_image": "{{ created.image.id }}", "ims_replicate_regions": ["cn-south-1"],
                       "ims_replicate_agency_name": AGENCY}},
@@ -83,7 +83,7 @@ def playbook(emu, tag, method, upload_file):
                 "visibility": "shared", "member_status": "accepted"}},
             {"name": "partner imports", "huaweicloud.cloud.ims_image": {
                 "name": image + "-partner", "image_url": "partner-images:partner-ubuntu.qcow2", "min_disk": 40,
-                "os_version": "Ubuntu 22.04 server 64bit"}},
+                "os_version": "Ubuntu 18.04 server 64bit"}},
             {"name": "partner fails", "huaweicloud.cloud.ims_image_member": {
                 "images": ["no-such-image"], "projects": [project_id(emu, "demo", REGION)]},
              "ignore_errors": True},

@@ -8,7 +8,7 @@ import signal
 import sys
 import threading
 
-from ims_emulator.server import make_server
+from ims_emulator.server import make_routed_servers, make_server, serve_in_thread, server_url
 from ims_emulator.state import ConfigError
 
 # The seeded world ships inside the package (in the repository, a link to ../default.yml).
@@ -29,6 +29,9 @@ def main(argv=None):
     parser.add_argument("--control-token", default=os.environ.get("IMS_EMULATOR_CONTROL_TOKEN"),
                         help="require this X-Emulator-Token on /_emulator calls "
                              "(default: $IMS_EMULATOR_CONTROL_TOKEN, else none)")
+    parser.add_argument("--host-routed", action="store_true",
+                        help="also serve IAM and each region's IMS at the root of a port of its own (for clients that "
+                             "keep only scheme://host:port of an endpoint, such as the official SDK)")
     args = parser.parse_args(argv)
 
     try:
@@ -38,6 +41,15 @@ def main(argv=None):
         parser.exit(2, "%s: %s\n" % (parser.prog, error))
     host, port = server.server_address[:2]
     url = "http://%s:%d" % (host, port)
+    info = {"url": url, "port": port, "pid": os.getpid()}
+    routed = []
+    if args.host_routed:
+        servers = make_routed_servers(server.app, args.host, args.control_token)
+        routed = [servers["iam"]] + list(servers["ims"].values())
+        for extra in routed:
+            serve_in_thread(extra)
+        info["routed"] = {"iam": server_url(servers["iam"]),
+                          "ims": {region: server_url(srv) for region, srv in servers["ims"].items()}}
 
     def stop(_signum, _frame):
         threading.Thread(target=server.shutdown, daemon=True).start()
@@ -48,12 +60,15 @@ def main(argv=None):
     if args.ready_file:
         tmp = args.ready_file + ".tmp"
         with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump({"url": url, "port": port, "pid": os.getpid()}, handle)
+            json.dump(info, handle)
         os.replace(tmp, args.ready_file)
     try:
         server.serve_forever(poll_interval=0.2)
     finally:
         server.app.jobs.stop()
+        for extra in routed:
+            extra.shutdown()
+            extra.server_close()
         server.server_close()
     return 0
 

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from .errors import ApiError, img
 from .images_common import add_member, apply_patch, check_member_target, check_shareable, member_view, normalize_ops, os_props
 from .jobs import Job
-from .util import DEFAULT_OS_VERSION, iso, validate_int, validate_name, validate_os_version
+from .util import DEFAULT_OS_VERSION, check_glance_tag, iso, validate_int, validate_name, validate_os_version
 
 PATCH_TYPES = ("application/openstack-images-v2.1-json-patch", "application/openstack-images-v2.0-json-patch")
 GLANCE_CREATE_KEYS = {"name", "visibility", "protected", "container_format", "disk_format", "tags", "min_ram",
@@ -16,7 +16,10 @@ IGNORED_CREATE_KEYS = {"status", "owner", "created_at", "updated_at", "self", "f
                        "virtual_size", "locations", "direct_url"}
 GLANCE_EXTRA_KEYS = ("__description", "__support_kvm", "__support_xen", "__is_config_init", "__support_kvm_gpu_type",
                      "__support_xen_gpu_type", "__support_amd")
-DISK_FORMATS = ("zvhd2", "zvhd", "vhd", "raw", "qcow2", "iso", "vmdk", "vhdx", "qed", "vdi", "qcow")
+# 6.1.6 (create image metadata) documents exactly these; zvhd is listed for other calls only.
+DISK_FORMATS = ("zvhd2", "vhd", "raw", "qcow2", "iso")
+# 6.1.4: files uploaded through this API must be smaller than 2 GB (bigger ones go through OBS + register).
+MAX_UPLOAD_BYTES = 2 * 1024 ** 3
 
 
 def forbidden(message):
@@ -24,7 +27,7 @@ def forbidden(message):
 
 
 def versions(app, caller, req):
-    base = "%s/ims/%s" % (req.base_url, req.region)
+    base = req.service_base
     entries = []
     for vid, status, path in (("v2.2", "CURRENT", "/v2/"), ("v2.1", "SUPPORTED", "/v2/"), ("v2.0", "SUPPORTED", "/v2/"),
                               ("v1.1", "DEPRECATED", "/v1/"), ("v1.0", "DEPRECATED", "/v1/")):
@@ -71,10 +74,13 @@ def create_image(app, caller, req):
     if disk_format not in DISK_FORMATS:
         raise img("IMG.0072", "The specified image format is not supported.")
     tags = body.get("tags", [])
-    if not isinstance(tags, list) or not all(isinstance(t, str) and 0 < len(t) <= 255 for t in tags):
+    if not isinstance(tags, list):
         raise img("IMG.0115", "The image tag is invalid.")
+    for tag in tags:
+        check_glance_tag(tag)
     min_ram = validate_int(body.get("min_ram", 0), "min_ram", 0, 1024 * 1024)
-    min_disk = validate_int(body.get("min_disk", 0), "min_disk", 0, 1024)
+    # 6.1.6: min_disk 40-255 GB when given.
+    min_disk = validate_int(body.get("min_disk"), "min_disk", 40, 255) or 0
     os_version = validate_os_version(body.get("__os_version")) or DEFAULT_OS_VERSION
     props = {"protected": protected, "container_format": container_format, "disk_format": disk_format,
              "tags": list(dict.fromkeys(tags)), "min_ram": min_ram, "min_disk": min_disk, "__root_origin": "file",
@@ -97,7 +103,7 @@ def create_image(app, caller, req):
         world.check_quota(caller.project_id)
         rec = world.new_image(caller.project_id, name or "", props, status="queued", origin="glance", image_id=image_id)
         rec["props"]["__image_size"] = "0"
-        return 201, world.view(rec, caller.project_id), {"Location": "%s/ims/%s/v2/images/%s" % (req.base_url, req.region, rec["id"])}
+        return 201, world.view(rec, caller.project_id), {"Location": "%s/v2/images/%s" % (req.service_base, rec["id"])}
 
 
 def update_image(app, caller, req, image_id):
@@ -150,6 +156,9 @@ def upload_file(app, caller, req, image_id):
             raise img("IMG.0046", "The image is unavailable: only images created from metadata accept a file.")
         if rec["props"]["status"] != "queued" or rec["busy_job"]:
             raise ApiError(409, "IMG.0046", "Image status transition from %s to saving is not allowed." % rec["props"]["status"])
+        length = req._content_length()
+        if length is not None and length >= MAX_UPLOAD_BYTES:
+            raise img("IMG.0059", "The size of the image file exceeds the maximum allowed (2 GB through this API).")
         world.set_status(rec, "saving")
         rec["busy_job"] = "upload"
     md5 = hashlib.md5()
@@ -160,6 +169,8 @@ def upload_file(app, caller, req, image_id):
             md5.update(chunk)
             sha.update(chunk)
             size += len(chunk)
+            if size >= MAX_UPLOAD_BYTES:
+                raise img("IMG.0059", "The size of the image file exceeds the maximum allowed (2 GB through this API).")
         req.verify_payload(sha.hexdigest())
         if size == 0:
             raise img("IMG.0057", "The image file is empty, not found, or in incorrect format.")
@@ -192,8 +203,7 @@ def upload_file(app, caller, req, image_id):
 
 def add_tag(app, caller, req, image_id, tag):
     world = app.world
-    if not tag or len(tag) > 255:
-        raise img("IMG.0115", "The image tag is invalid.")
+    check_glance_tag(tag)
     with world.lock:
         rec = world.get_visible(image_id, caller, status=404)
         if rec["origin"] == "public" or rec["project_id"] != caller.project_id:

@@ -61,7 +61,7 @@ def issue_token(app, caller, req):
             "user": {"id": user["id"], "name": user["name"], "domain": {"id": domain["id"], "name": domain["name"]},
                      "password_expires_at": ""},
             "roles": [{"id": "0", "name": "te_admin"}, {"id": "1", "name": "op_gated_ims"}],
-            "catalog": _catalog(req, project),
+            "catalog": _catalog(app, req, project),
         }}
         if project:
             body["token"]["project"] = {"id": project["id"], "name": project["name"],
@@ -71,18 +71,35 @@ def issue_token(app, caller, req):
     return 201, body, {"X-Subject-Token": token}
 
 
-def _catalog(req, project):
+def versions(app, caller, req):
+    """Keystone version discovery at the IAM root (keystoneauth / openstacksdk start here)."""
+    return 300, {"versions": {"values": [_version(req)]}}
+
+
+def version_v3(app, caller, req):
+    return 200, {"version": _version(req)}
+
+
+def _version(req):
+    return {"id": "v3.0", "status": "stable", "updated": "2013-03-06T00:00:00Z",
+            "links": [{"rel": "self", "href": req.service_base + "/v3/"}],
+            "media-types": [{"base": "application/json", "type": "application/vnd.openstack.identity-v3+json"}]}
+
+
+def _catalog(app, req, project):
     if not project:
         return []
     region = project["region"]
-    ims_url = "%s/ims/%s" % (req.base_url, region)
+    routed = app.routed_urls if req.service_base == req.base_url else None
+    ims_url = routed["ims"][region] if routed else "%s/ims/%s" % (req.base_url, region)
+    iam_url = routed["iam"] if routed else req.base_url + "/iam"
     return [
         {"type": "image", "name": "glance", "id": "glance", "endpoints": [
             {"id": "ims-" + region, "interface": "public", "region": region, "region_id": region, "url": ims_url}]},
         {"type": "ims", "name": "ims", "id": "ims", "endpoints": [
             {"id": "ims2-" + region, "interface": "public", "region": region, "region_id": region, "url": ims_url}]},
         {"type": "identity", "name": "iam", "id": "iam", "endpoints": [
-            {"id": "iam", "interface": "public", "region": "*", "region_id": "*", "url": req.base_url + "/iam/v3"}]},
+            {"id": "iam", "interface": "public", "region": "*", "region_id": "*", "url": iam_url + "/v3"}]},
     ]
 
 

@@ -6,12 +6,12 @@ import copy
 
 from .errors import ApiError, img
 from .jobs import Job
-from .util import GB, iso, os_info, validate_description, validate_int, validate_name, validate_os_version
+from .util import GB, check_glance_tag, iso, os_info, validate_description, validate_int, validate_name, validate_os_version
 
 READ_ONLY = {
     "id", "owner", "status", "created_at", "updated_at", "file", "self", "schema", "size", "checksum",
     "virtual_size", "__imagetype", "__isregistered", "visibility", "deleted", "deleted_at", "active_at",
-    "__image_source_type", "__whole_image", "__system_cmkid", "__image_size", "__originalimage_name",
+    "__image_source_type", "__whole_image", "__system__cmkid", "__image_size", "__originalimagename",
     "__backup_id", "__data_origin", "__root_origin", "disk_format", "container_format", "__platform",
     "__os_type", "__os_bit", "virtual_env_type", "protected", "__image_location", "__lazyloading",
     "enterprise_project_id", "__productcode", "__support_arm",
@@ -178,9 +178,9 @@ def _coerce(attr, value, glance):
         validate_os_version(value, required=True)
         return value
     if attr == "tags":
-        if not glance or not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        if not glance or not isinstance(value, list):
             raise img("IMG.0115", "The image tag is invalid.")
-        return list(value)
+        return [check_glance_tag(tag) for tag in value]
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -230,7 +230,7 @@ def check_shareable(world, caller, rec):
         raise img("IMG.0089", "The public image or Marketplace image cannot be shared.")
     if rec["project_id"] != caller.project_id:
         raise img("IMG.0047", "This operation can be performed only by the image owner.")
-    if props.get("__system_cmkid"):
+    if props.get("__system__cmkid"):
         raise img("IMG.0098", "The encrypted image cannot be shared or published in Marketplace.")
     if props.get("__whole_image") == "true" and not rec.get("whole_from_cbr"):
         raise img("IMG.0135", "The full-ECS image cannot be shared.")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .errors import ApiError, img, not_found
 from .images_common import (
-    add_member, apply_patch, check_kms, check_member_target, check_shareable, common_props, image_size_gb,
+    add_member, member_view, apply_patch, check_kms, check_member_target, check_shareable, common_props, image_size_gb,
     normalize_ops, os_props, resolve_obs, start_image_job,
 )
 from .jobs import Job
@@ -13,6 +13,7 @@ from .util import (
 )
 
 MAX_CROSS_REGION_JOBS = 5
+OTHER_OS_VERSION = "Other(32 bit)"  # the only os_type Other value the reference shows (5.1.9 example)
 
 
 def _require_dict(req):
@@ -87,7 +88,7 @@ def _from_instance(app, caller, body):
         raise img("IMG.0010", "The ECS cannot be used to create an image because it has in-progress tasks.")
     sysvol = inst["system_volume"]
     props.update(os_props(inst["os_version"]))
-    props.update({"min_disk": int(sysvol.get("size", 40)), "__originalimage_name": inst.get("image_id", ""),
+    props.update({"min_disk": int(sysvol.get("size", 40)), "__originalimagename": inst.get("image_id", ""),
                   "__data_origin": "instance,%s" % inst["id"], "__image_size": str(int(inst.get("used_bytes", 3 * GB))),
                   "hw_firmware_type": inst.get("firmware", "bios")})
 
@@ -179,8 +180,10 @@ def _from_file(app, caller, body, quick=False, endpoint_quick=False):
         raise img("IMG.0166", "OS information must be contained in the ISO files used to create images.")
     if quick and not os_version:
         raise img("IMG.0159", "The OS version is required when image files are used to create ECSs through the Fast Create function.")
-    os_version = validate_os_version(os_version) or (
-        "Other Windows(64 bit)" if os_type == "Windows" else DEFAULT_OS_VERSION)
+    if os_type == "Windows" and not os_version:
+        # Table 9-1 names no generic Windows version, so there is nothing documented to fall back to.
+        raise img("IMG.0056", "The OS version is invalid: os_version is required for os_type Windows.")
+    os_version = validate_os_version(os_version) or (OTHER_OS_VERSION if os_type == "Other" else DEFAULT_OS_VERSION)
     if endpoint_quick:
         min_disk = validate_int(body.get("min_disk"), "min_disk", 1, 1024, required=True)
     else:
@@ -201,7 +204,7 @@ def _from_file(app, caller, body, quick=False, endpoint_quick=False):
     if body.get("is_config"):
         props["__is_config_init"] = "true"
     if cmk:
-        props["__system_cmkid"] = cmk
+        props["__system__cmkid"] = cmk
     if arch == "arm":
         props["hw_firmware_type"] = "uefi"
         props["__support_arm"] = "true"
@@ -263,7 +266,7 @@ def _data_from_file(app, caller, body, quick=False):
     props.update({"__root_origin": "file", "__image_size": str(obj["size"])})
     cmk = check_kms(world, caller, body.get("cmk_id"))
     if cmk:
-        props["__system_cmkid"] = cmk
+        props["__system__cmkid"] = cmk
     return start_image_job(app, caller, "imsImportDataImageJob", "ImportDataImageTask", data=[(body["name"], props)],
                            use_sub_jobs=False)
 
@@ -446,13 +449,13 @@ def _copy_props(src, name, desc, cmk):
         "__os_version", "min_disk", "min_ram", "max_ram", "disk_format", "virtual_env_type", "hw_firmware_type",
         "__image_size", "__support_kvm", "__support_xen", "__os_type", "__root_origin", "__support_arm",
         "hw_vif_multiqueue_enabled", "__is_config_init")}
-    props.update({"__originalimage_name": src["id"], "__data_origin": "image,%s" % src["id"], "tags": []})
+    props.update({"__originalimagename": src["id"], "__data_origin": "image,%s" % src["id"], "tags": []})
     if src["props"].get("virtual_env_type") == "DataImage":
         props.update({"__os_version": None, "__platform": None, "__os_bit": None})
     if desc:
         props["__description"] = desc
     if cmk:
-        props["__system_cmkid"] = cmk
+        props["__system__cmkid"] = cmk
     return props
 
 
@@ -476,11 +479,11 @@ def copy_image(app, caller, req, image_id):
         if props.get("disk_format") == "iso" or props.get("virtual_env_type") == "IsoImage":
             raise img("IMG.0167", "This operation cannot be performed for ISO images.")
         cmk = check_kms(world, caller, body.get("cmk_id"))
-        if shared and (cmk or props.get("__system_cmkid")):
+        if shared and (cmk or props.get("__system__cmkid")):
             raise img("IMG.0197", "Failed to replicate the shared image because it is encrypted using KMS.")
-        if cmk and cmk == props.get("__system_cmkid"):
+        if cmk and cmk == props.get("__system__cmkid"):
             raise img("IMG.0096", "The specified KMS key ID must be different from the image key ID.")
-        new_props = _copy_props(src, body["name"], body.get("description"), cmk or props.get("__system_cmkid"))
+        new_props = _copy_props(src, body["name"], body.get("description"), cmk or props.get("__system__cmkid"))
         if body.get("enterprise_project_id"):
             new_props["enterprise_project_id"] = str(body["enterprise_project_id"])
         job = start_image_job(app, caller, "imsCopyImageInRegionJob", "CopyImageInRegionTask", system=(body["name"], new_props))
@@ -512,7 +515,7 @@ def cross_region_copy(app, caller, req, image_id):
             raise img("IMG.0047", "This operation can be performed only by the image owner.")
         if props["status"] != "active":
             raise img("IMG.0046", "The image is unavailable.")
-        if props.get("__system_cmkid"):
+        if props.get("__system__cmkid"):
             raise img("IMG.0143", "An encrypted image cannot be replicated cross regions.")
         if image_size_gb(src) > 128:
             raise img("IMG.0146", "The size of the image to be replicated across regions exceeds the upper limit.")
@@ -563,20 +566,39 @@ def add_members(app, caller, req):
             for pid in projects:
                 check_member_target(world, caller, rec, pid)
             recs.append(rec)
-        results = [{"image_id": r["id"], "project_id": p, "status": "success"} for r in recs for p in projects]
+        failing = _take_member_failures(world, projects)
+        results = [{"image_id": r["id"], "project_id": p, "status": "failed" if p in failing else "success"}
+                   for r in recs for p in projects]
 
-        def success(_job):
+        def success(job):
             for rec in recs:
                 if rec["deleted"]:
                     continue
                 for pid in projects:
-                    add_member(rec, pid)
+                    if pid not in failing:
+                        add_member(rec, pid)
                 rec["props"]["updated_at"] = iso()
+            if failing:
+                code = next(iter(failing.values()))
+                raise ApiError(400, code, "Failed to add the tenant: %s." % ", ".join(sorted(failing)))
 
         job = Job(world, caller.project_id, "imsAddImageMembersJob", entities={"results": results},
                   current_task="AddImageMembersTask", on_success=success)
+        job.partial_results = bool(failing)
         app.jobs.submit(job)
         return _job_response(job)
+
+
+def _take_member_failures(world, projects):
+    """Consume the ``fail_members`` control entries that name one of ``projects``: {project_id: error_code}."""
+    failing, keep = {}, []
+    for rule in world.fail_members:
+        if rule.get("project_id") in projects and rule["project_id"] not in failing:
+            failing[rule["project_id"]] = rule.get("error_code", "IMG.0112")
+        else:
+            keep.append(rule)
+    world.fail_members = keep
+    return failing
 
 
 def delete_members(app, caller, req):
@@ -641,6 +663,20 @@ def update_members(app, caller, req):
 
 
 # ---------------------------------------------------------------- quota / os / jobs
+
+def show_member(app, caller, req, project_id, image_id, member_id):
+    """SDK ShowImageMember: GET /v1/{project_id}/cloudimages/{image_id}/members/{member_id}."""
+    if project_id != caller.project_id:
+        raise ApiError(403, "IMG.0030", "The project ID and token in the request are invalid.")
+    world = app.world
+    with world.lock:
+        rec = world.get_visible(image_id, caller, status=404)
+        if member_id not in rec["members"] or (rec["project_id"] != caller.project_id and member_id != caller.project_id):
+            raise ApiError(404, "IMG.0114", "Failed to query the tenant details: member %s of image %s." % (member_id, image_id))
+        view = member_view(rec, member_id)
+        view["member_type"] = "TENANT"
+        return 200, view
+
 
 def get_quota(app, caller, req):
     world = app.world

@@ -52,6 +52,7 @@ class Job:
         self.created = time.monotonic()
         self.duration = max(0.0, float(world.job_seconds))
         self.planned_failure = None
+        self.partial_results = False
 
     @property
     def terminal(self):
@@ -149,7 +150,12 @@ class JobEngine:
         job.error_code = code
         job.fail_reason = reason
         job.end_time = iso_ms()
-        for result in job.entities.get("results", []):
-            result["status"] = "failed"
+        # SDK JobEntities carries the failure too (error_code, error); per-project results keep their own status
+        # when only some projects failed (partial_results), else all fail.
+        job.entities["error_code"] = code
+        job.entities["error"] = reason
+        if not job.partial_results:
+            for result in job.entities.get("results", []):
+                result["status"] = "failed"
         if job.on_fail:
             job.on_fail(job)

@@ -15,7 +15,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import glance, iam, ims_native
+from . import glance, iam, ims_native, tags
 from .auth import AkSkRequest, EMPTY_SHA256
 from .errors import ApiError, apigw_401, img
 from .jobs import JobEngine
@@ -24,10 +24,15 @@ from .util import utcnow
 
 MAX_JSON_BODY = 64 * 1024 * 1024
 MAX_CONTROL_BODY = 1024 * 1024
+# API gateway: an AK/SK request whose payload is signed may carry at most 12 MB (APIG FAQ "Does APIG have a limit
+# on the size of the API request body?"); bigger bodies need UNSIGNED-PAYLOAD or a token.
+MAX_SIGNED_BODY = 12 * 1024 * 1024
 CHUNK = 1024 * 1024
 
 # (service, method, pattern, handler, options)
 ROUTES = [
+    ("iam", "GET", r"/?", iam.versions, {"auth": False}),
+    ("iam", "GET", r"/v3/?", iam.version_v3, {"auth": False}),
     ("iam", "POST", r"/v3/auth/tokens", iam.issue_token, {"auth": False}),
     ("iam", "GET", r"/v3/auth/tokens", iam.validate_token, {}),
     ("iam", "GET", r"/v3/projects", iam.list_projects, {}),
@@ -53,6 +58,12 @@ ROUTES = [
     ("ims", "POST", r"/v1/cloudimages/(?P<image_id>[^/]+)/copy", ims_native.copy_image, {}),
     ("ims", "POST", r"/v1/cloudimages/(?P<image_id>[^/]+)/cross_region_copy", ims_native.cross_region_copy, {}),
     ("ims", "GET", r"/v1/(?P<project_id>[^/]+)/jobs/(?P<job_id>[^/]+)", ims_native.get_job, {}),
+    ("ims", "GET", r"/v1/(?P<project_id>[^/]+)/cloudimages/(?P<image_id>[^/]+)/members/(?P<member_id>[^/]+)",
+     ims_native.show_member, {}),
+    ("ims", "GET", r"/v2/(?P<project_id>[^/]+)/images/(?P<image_id>[^/]+)/tags", tags.list_tags, {}),
+    ("ims", "POST", r"/v2/(?P<project_id>[^/]+)/images/(?P<image_id>[^/]+)/tags", tags.add_tag, {}),
+    ("ims", "POST", r"/v2/(?P<project_id>[^/]+)/images/(?P<image_id>[^/]+)/tags/action", tags.batch_action, {}),
+    ("ims", "DELETE", r"/v2/(?P<project_id>[^/]+)/images/(?P<image_id>[^/]+)/tags/(?P<key>[^/]+)", tags.delete_tag, {}),
 
     ("ims", "GET", r"/v2/images", glance.list_images, {}),
     ("ims", "POST", r"/v2/images", glance.create_image, {}),
@@ -74,6 +85,8 @@ COMPILED = [(svc, method, re.compile("^" + pattern + "$", re.IGNORECASE if svc =
 
 class App:
     """The emulator: world state + job engine."""
+
+    routed_urls = None  # set by make_routed_servers
 
     def __init__(self, config_path, job_seconds=None):
         self.world = World(config_path, job_seconds)
@@ -101,8 +114,10 @@ class App:
                         world.fault_rng = random.Random(faults["seed"])
             if "fail_jobs" in patch:
                 world.fail_jobs = list(patch["fail_jobs"] or [])
+            if "fail_members" in patch:
+                world.fail_members = list(patch["fail_members"] or [])
             return {"job_seconds": world.job_seconds, "image_quota": world.image_quota,
-                    "faults": world.faults, "fail_jobs": world.fail_jobs}
+                    "faults": world.faults, "fail_jobs": world.fail_jobs, "fail_members": world.fail_members}
 
     def put_object(self, body):
         """Test helper: add (or replace) an OBS object ``{"bucket", "key", "size", "region"?, "domain"?}``."""
@@ -293,6 +308,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         service, region, sub = self.split_service(raw_path)
         req = Request(self, service, region, sub, raw_path, raw_query)
+        req.service_base = self.service_base(req)
         record = {"method": self.command, "path": raw_path, "query": raw_query, "status": None, "project_id": None,
                   "ts": utcnow().strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "fault": None}
         fault = self.app.roll_fault() if service else None
@@ -320,12 +336,23 @@ class Handler(BaseHTTPRequestHandler):
                 self.app.world.calls.append(record)
 
     def split_service(self, raw_path):
+        route = getattr(self.server, "route", None)
+        if route:  # host-routed listener: the whole path belongs to one service (and region)
+            return route[0], route[1], unquote(raw_path)
         parts = raw_path.split("/", 3)
         if len(parts) >= 2 and parts[1] == "iam":
             return "iam", None, unquote("/" + "/".join(parts[2:])) if len(parts) > 2 else "/"
         if len(parts) >= 3 and parts[1] == "ims":
             return "ims", unquote(parts[2]), unquote("/" + parts[3]) if len(parts) > 3 else "/"
         return None, None, unquote(raw_path)
+
+    def service_base(self, req):
+        """The base URL a client used for this service: the listener itself when host-routed, else the prefix."""
+        if getattr(self.server, "route", None):
+            return req.base_url
+        if req.service == "iam":
+            return req.base_url + "/iam"
+        return "%s/ims/%s" % (req.base_url, req.region)
 
     def handle_api(self, req, record):
         try:
@@ -348,6 +375,7 @@ class Handler(BaseHTTPRequestHandler):
                     raise ApiError(405, "APIGW.0101", "Method %s is not allowed on %s." % (req.method, req.path))
                 raise ApiError(404, "APIGW.0101", "The API does not exist or has not been published in the environment.")
             handler, opts = route
+            self.check_signed_size(req)
             if not opts.get("stream"):
                 req.read_body()
             caller = None
@@ -369,6 +397,14 @@ class Handler(BaseHTTPRequestHandler):
             return 500, {"error": {"code": "IMG.0061", "message": "Unknown system error (emulator bug)."}}, {}
 
     # ---------------------------------------------------------------- auth
+    @staticmethod
+    def check_signed_size(req):
+        authz = req.headers.get("Authorization") or ""
+        if not authz.startswith("SDK-HMAC-SHA256") or req.headers.get("X-Sdk-Content-Sha256") == "UNSIGNED-PAYLOAD":
+            return
+        if (req._content_length() or 0) > MAX_SIGNED_BODY:
+            raise ApiError(413, "APIGW.0201", "Request entity too large: an AK/SK-signed body may be at most 12 MB.")
+
     def authenticate(self, req, deferred=False):
         world = self.app.world
         token = req.headers.get("X-Auth-Token")
@@ -497,6 +533,7 @@ class Handler(BaseHTTPRequestHandler):
 class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    route = None  # (service, region) on a host-routed listener, see make_routed_servers
 
     def __init__(self, address, app, control_token=None):
         self.app = app
@@ -520,6 +557,26 @@ def is_loopback_host(host):
     if host == "localhost":
         return True
     return is_loopback(host)
+
+
+def make_routed_servers(app, host="127.0.0.1", control_token=None):
+    """One extra listener per service (and per region for IMS) on free loopback ports, each serving its service at
+    the URL root, as the real host-routed endpoints (``https://ims.{region}.myhuaweicloud.com``) do. Clients that
+    keep only scheme://host:port of an endpoint (the official SDK) use these. Returns {"iam": server,
+    "ims": {region: server}}; serve each with serve_in_thread."""
+    servers = {"iam": EmulatorServer((host, 0), app, control_token), "ims": {}}
+    servers["iam"].route = ("iam", None)
+    for region in app.world.regions:
+        server = EmulatorServer((host, 0), app, control_token)
+        server.route = ("ims", region)
+        servers["ims"][region] = server
+    app.routed_urls = {"iam": server_url(servers["iam"]),
+                       "ims": {region: server_url(srv) for region, srv in servers["ims"].items()}}
+    return servers
+
+
+def server_url(server):
+    return "http://%s:%d" % server.server_address[:2]
 
 
 def serve_in_thread(server):

@@ -103,6 +103,7 @@ class World:
             self.faults = {}
             self.fault_rng = random.Random(0)
             self.fail_jobs = []
+            self.fail_members = []
             self.calls = []
             self.tokens = {}
             self.jobs = {}
@@ -151,7 +152,7 @@ class World:
             pid = self.project_of(name, inst["region"])["id"]
             rec = dict(inst, project_id=pid, domain=name)
             rec.setdefault("status", "SHUTOFF")
-            rec.setdefault("os_version", "Ubuntu 22.04 server 64bit")
+            rec.setdefault("os_version", "Ubuntu 18.04 server 64bit")
             rec.setdefault("data_volumes", [])
             self.instances[rec["id"]] = rec
             sysvol = rec["system_volume"]
@@ -236,7 +237,7 @@ class World:
             "self": "/v2/images/%s" % image_id, "file": "/v2/images/%s/file" % image_id, "schema": "/v2/schemas/image",
             "__os_version": os_version, "__platform": platform, "__os_type": os_type, "__os_bit": os_bit,
             "__isregistered": "true", "__imagetype": "private", "__image_source_type": "uds",
-            "virtual_env_type": "FusionCompute", "__originalimage_name": "", "__backup_id": "",
+            "virtual_env_type": "FusionCompute", "__originalimagename": "", "__backup_id": "",
             "__image_size": str(size), "__data_origin": None, "__lazyloading": "true", "__support_kvm": "true",
             "hw_firmware_type": "bios", "__productcode": "", "enterprise_project_id": "0",
         }

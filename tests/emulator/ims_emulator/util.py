@@ -45,7 +45,8 @@ def new_hex():
 # ---------------------------------------------------------------- validation
 
 _CJK = "\u4e00-\u9fa5"
-NAME_RE = re.compile("^[A-Za-z0-9" + _CJK + r"_\-. ]+$")
+# Reference 9.1: letters, digits, "-", ".", "_" and spaces (no Chinese characters, unlike tags).
+NAME_RE = re.compile(r"^[A-Za-z0-9_\-. ]+$")
 TAG_KEY_RE = re.compile("^[A-Za-z0-9" + _CJK + r"_\-]+$")
 TAG_VALUE_RE = re.compile("^[A-Za-z0-9" + _CJK + r"_.\-]*$")
 MAX_TAGS = 10
@@ -131,12 +132,26 @@ def parse_ims_tags(body):
     return ["%s=%s" % kv for kv in result.items()]
 
 
+def check_glance_tag(tag):
+    """OpenStack-native tag (reference 9.2): a plain string of 1-255 characters without "=" (key/value tags
+    belong to the IMS tag API)."""
+    if not isinstance(tag, str) or not 0 < len(tag) <= 255 or "=" in tag:
+        raise img("IMG.0115", "The image tag is invalid: OpenStack tags are 1-255 characters without '=' (%r)." % (tag,))
+    return tag
+
+
+def tag_pairs(tags):
+    """The stored ``tags`` strings as IMS tag API pairs: "k=v" -> (k, v), a plain Glance tag "k" -> (k, "")."""
+    return [tuple(tag.split("=", 1)) if "=" in tag else (tag, "") for tag in tags]
+
+
 # ---------------------------------------------------------------- OS versions
 
+# Table 9-1 of the API reference (9.5), verbatim: nothing more, so invented versions are refused. The "Other"
+# row holds the only two "Other" values the reference names: the documented default of 6.1.6 and the example of 5.1.9.
 OS_VERSIONS = {
     "Windows": [
-        "Windows 10 64bit", "Windows Server 2022 Standard 64bit", "Windows Server 2022 Datacenter 64bit",
-        "Windows Server 2019 Standard 64bit", "Windows Server 2019 Datacenter 64bit",
+        "Windows 10 64bit", "Windows Server 2019 Standard 64bit", "Windows Server 2019 Datacenter 64bit",
         "Windows Server 2016 Standard 64bit", "Windows Server 2016 Datacenter 64bit",
         "Windows Server 2012 R2 Standard 64bit", "Windows Server 2012 Essentials R2 64bit",
         "Windows Server 2012 R2 Datacenter 64bit", "Windows Server 2012 Datacenter 64bit",
@@ -151,31 +166,31 @@ OS_VERSIONS = {
         "SUSE Linux Enterprise Server 12 SP1 64bit", "SUSE Linux Enterprise Server 11 SP4 64bit",
         "SUSE Linux Enterprise Server 11 SP3 64bit", "SUSE Linux Enterprise Server 11 SP3 32bit",
     ],
-    "Oracle Linux": ["Oracle Linux Server release 7.6 64bit", "Oracle Linux Server release 7.5 64bit",
-                     "Oracle Linux Server release 7.4 64bit", "Oracle Linux Server release 6.10 64bit"],
-    "Red Hat": ["Red Hat Linux Enterprise 8.0 64bit", "Red Hat Linux Enterprise 7.6 64bit",
-                "Red Hat Linux Enterprise 7.5 64bit", "Red Hat Linux Enterprise 7.4 64bit",
-                "Red Hat Linux Enterprise 6.10 64bit", "Red Hat Linux Enterprise 6.6 32bit"],
-    "Ubuntu": [
-        "Ubuntu 22.04 server 64bit", "Ubuntu 20.04 server 64bit", "Ubuntu 19.04 server 64bit",
-        "Ubuntu 18.04.2 server 64bit", "Ubuntu 18.04.1 server 64bit", "Ubuntu 18.04 server 64bit",
-        "Ubuntu 16.04.6 server 64bit", "Ubuntu 16.04 server 64bit", "Ubuntu 14.04.5 server 64bit",
-        "Ubuntu 14.04 server 64bit", "Ubuntu 14.04 server 32bit",
-    ],
-    "OpenSUSE": ["openSUSE 42.3 64bit", "openSUSE 42.2 64bit", "openSUSE 15.0 64bit", "openSUSE 13.2 64bit"],
-    "CentOS": [
-        "CentOS 8.0 64bit", "CentOS 7.9 64bit", "CentOS 7.7 64bit", "CentOS 7.6 64bit", "CentOS 7.5 64bit",
-        "CentOS 7.4 64bit", "CentOS 7.3 64bit", "CentOS 7.2 64bit", "CentOS 7.1 64bit", "CentOS 7.0 64bit",
-        "CentOS 7.0 32bit", "CentOS 6.10 64bit", "CentOS 6.10 32bit", "CentOS 6.9 64bit", "CentOS 6.8 64bit",
-        "CentOS 6.5 64bit",
-    ],
-    "Debian": ["Debian GNU/Linux 11.1.0 64bit", "Debian GNU/Linux 10.0.0 64bit", "Debian GNU/Linux 9.3.0 64bit",
-               "Debian GNU/Linux 9.0.0 64bit", "Debian GNU/Linux 8.10.0 64bit"],
-    "Fedora": ["Fedora 30 64bit", "Fedora 29 64bit", "Fedora 28 64bit", "Fedora 27 64bit"],
-    "EulerOS": ["EulerOS 2.9 64bit", "EulerOS 2.5 64bit", "EulerOS 2.3 64bit", "EulerOS 2.2 64bit"],
-    "openEuler": ["openEuler 20.03 64bit", "openEuler 22.03 64bit"],
-    "Other": ["NeoKylin 7.4 64bit", "Other Linux(64 bit)", "Other Linux(32 bit)", "Other(64 bit)", "Other(32 bit)",
-              "Other Windows(64 bit)"],
+    "Oracle Linux": ["Oracle Linux Server release %s 64bit" % v
+                     for v in ("7.6", "7.5", "7.4", "7.3", "7.2", "7.1", "7.0", "6.10", "6.9", "6.8", "6.7", "6.5")],
+    "Red Hat": ["Red Hat Linux Enterprise %s" % v for v in (
+        "8.0 64bit", "7.6 64bit", "7.5 64bit", "7.4 64bit", "7.3 64bit", "7.2 64bit", "7.1 64bit", "7.0 64bit",
+        "6.10 64bit", "6.9 64bit", "6.8 64bit", "6.7 64bit", "6.6 64bit", "6.6 32bit", "6.5 64bit", "6.4 64bit",
+        "6.4 32bit")],
+    "Ubuntu": ["Ubuntu %s" % v for v in (
+        "19.04 server 64bit", "18.04.2 server 64bit", "18.04.1 server 64bit", "18.04 server 64bit",
+        "16.04.6 server 64bit", "16.04.5 server 64bit", "16.04.4 server 64bit", "16.04.3 server 64bit",
+        "16.04.2 server 64bit", "16.04 server 64bit", "14.04.5 server 64bit", "14.04.4 server 64bit",
+        "14.04.4 server 32bit", "14.04.3 server 64bit", "14.04.3 server 32bit", "14.04.1 server 64bit",
+        "14.04.1 server 32bit", "14.04 server 64bit", "14.04 server 32bit")],
+    "OpenSUSE": ["openSUSE %s 64bit" % v for v in ("42.3", "42.2", "42.1", "15.0", "13.2", "11.3")],
+    "CentOS": ["CentOS %s" % v for v in (
+        "8.0 64bit", "7.7 64bit", "7.6 64bit", "7.5 64bit", "7.4 64bit", "7.3 64bit", "7.2 64bit", "7.1 64bit",
+        "7.0 64bit", "7.0 32bit", "6.10 64bit", "6.10 32bit", "6.9 64bit", "6.8 64bit", "6.7 64bit", "6.7 32bit",
+        "6.6 64bit", "6.6 32bit", "6.5 64bit", "6.5 32bit", "6.4 64bit", "6.4 32bit", "6.3 64bit", "6.3 32bit")],
+    "Debian": ["Debian GNU/Linux %s 64bit" % v for v in (
+        "10.0.0", "9.3.0", "9.0.0", "8.10.0", "8.8.0", "8.7.0", "8.6.0", "8.5.0", "8.4.0", "8.2.0", "8.1.0")],
+    "Fedora": ["Fedora %d 64bit" % v for v in range(30, 21, -1)],
+    "EulerOS": ["EulerOS 2.9 64bit", "EulerOS 2.5 64bit", "EulerOS 2.3 64bit", "EulerOS 2.2 64bit", "EulerOS 2.1 64bit"],
+    "openEuler": ["openEuler 20.03 64bit"],
+    "NeoKylin": ["NeoKylin 7.4 64bit", "NeoKylin Server release 5.0 U2 64bit",
+                 "NeoKylin Linux Advanced Server release 7.0 U5 64bit"],
+    "Other": ["Other Linux(64 bit)", "Other(32 bit)"],
 }
 
 DEFAULT_OS_VERSION = "Other Linux(64 bit)"

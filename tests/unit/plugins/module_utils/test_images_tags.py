@@ -54,7 +54,7 @@ def test_normalize_image():
     raw = {
         "id": "i1",
         "name": "web",
-        "__os_version": "Ubuntu 22.04 server 64bit",
+        "__os_version": "Ubuntu 18.04 server 64bit",
         "__imagetype": "private",
         "_private": "x",
         "max_ram": "0",
@@ -64,7 +64,7 @@ def test_normalize_image():
     assert image == {
         "id": "i1",
         "name": "web",
-        "os_version": "Ubuntu 22.04 server 64bit",
+        "os_version": "Ubuntu 18.04 server 64bit",
         "imagetype": "private",
         "private": "x",
         "max_ram": "0",
