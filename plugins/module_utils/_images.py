@@ -48,9 +48,12 @@ def dict_to_image_tags(tags):
     return [{"key": key, "value": "" if value is None else str(value)} for key, value in sorted((tags or {}).items())]
 
 
-def dict_to_glance_tags(tags):
-    """dict -> the Glance ``["key=value"]`` form (POST and PATCH /v2/images)."""
-    return ["%s=%s" % (key, "" if value is None else value) for key, value in sorted((tags or {}).items())]
+def tag_api_changes(before, after):
+    """The IMS tag API calls (``tags/action`` bodies) that turn the ``before`` tag dict into ``after``:
+    ``(to_create, to_delete)``, each a sorted [{key, value}] list. Create also updates an existing key."""
+    to_create = [{"key": key, "value": value} for key, value in sorted(after.items()) if before.get(key) != value]
+    to_delete = [{"key": key, "value": value} for key, value in sorted(before.items()) if key not in after]
+    return to_create, to_delete
 
 
 def desired_tags(current, wanted, purge):

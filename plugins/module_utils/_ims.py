@@ -10,8 +10,6 @@ __metaclass__ = type
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import AmbiguousRequestError, HuaweiCloudError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import JobWaiter
 
-GLANCE_PATCH_TYPE = "application/openstack-images-v2.1-json-patch"
-
 
 class ImsApi(object):
     def __init__(self, client, waiter=None):
@@ -106,9 +104,18 @@ class ImsApi(object):
         """PATCH /v2/cloudimages/{id} with JSON-patch operations; returns the image."""
         return self.client.request("PATCH", "/v2/cloudimages/%s" % image_id, body=operations)
 
-    def glance_update_image(self, image_id, operations):
-        return self.client.request("PATCH", "/v2/images/%s" % image_id, body=operations,
-                                   content_type=GLANCE_PATCH_TYPE)
+    # Tags (IMS tag API; Glance tags are plain strings and cannot hold key=value pairs) -------------------
+
+    def list_tags(self, image_id):
+        """GET /v2/{project_id}/images/{id}/tags (ListImageTags): the image's tags as a dict."""
+        result = self.client.request("GET", "/v2/%s/images/%s/tags" % (self.project_id, image_id))
+        return dict((tag.get("key"), tag.get("value") or "") for tag in result.get("tags") or [])
+
+    def tag_action(self, image_id, action, tags):
+        """POST /v2/{project_id}/images/{id}/tags/action (BatchAddOrDeleteTags): ``action`` create (or update)
+        or delete the [{key, value}] ``tags``. Both are idempotent, so a retried call is harmless."""
+        self.client.request("POST", "/v2/%s/images/%s/tags/action" % (self.project_id, image_id),
+                            body={"action": action, "tags": tags}, idempotent=True)
 
     def delete_image(self, image_id, delete_backup=False):
         """Glance DELETE; a 404 means it is already gone, which is what we wanted."""

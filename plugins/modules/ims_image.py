@@ -103,8 +103,10 @@ options:
   disk_format:
     description:
       - Format of the image file for O(register) and O(filename). IMS detects it when not set.
+      - Only the formats the image metadata call documents (API reference 6.1.6); leave it unset for other
+        files IMS can register (VMDK, VHDX, QED, VDI, QCOW, ZVHD).
     type: str
-    choices: [zvhd2, zvhd, vhd, vhdx, raw, qcow2, qcow, qed, vdi, vmdk, iso]
+    choices: [zvhd2, vhd, raw, qcow2, iso]
   quick_import:
     description:
       - Quickly import O(image_url), a RAW (with its bitmap file) or ZVHD2 file of at most 1 TB, without
@@ -128,9 +130,10 @@ options:
     type: str
   os_type:
     description:
-      - Operating system type of a data disk image (O(image_type=DataImage)) or an ISO image.
+      - Operating system type of a data disk image (O(image_type=DataImage)) or of a system disk image made
+        from O(image_url). V(Other) only applies to system disk images.
     type: str
-    choices: [Linux, Windows]
+    choices: [Linux, Windows, Other]
   architecture:
     description:
       - CPU architecture of a quickly imported system disk image. Arm images boot with UEFI.
@@ -334,7 +337,6 @@ EXAMPLES = r"""
     name: legacy-appliance
     image_url: my-images:appliance.vmdk
     register: true
-    disk_format: vmdk
     os_version: Other Linux(64 bit)
 
 - name: Upload a small local image file
@@ -435,8 +437,8 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import H
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import (
     IN_PROGRESS_STATUSES,
     desired_tags,
-    dict_to_glance_tags,
     dict_to_image_tags,
+    tag_api_changes,
     normalize_image,
     tags_to_dict,
     wait_for_image,
@@ -502,12 +504,11 @@ ARGUMENT_SPEC = dict(
     image_url=dict(type="str"),
     register=dict(type="bool", default=False),
     filename=dict(type="path"),
-    disk_format=dict(type="str", choices=["zvhd2", "zvhd", "vhd", "vhdx", "raw", "qcow2", "qcow", "qed", "vdi",
-                                          "vmdk", "iso"]),
+    disk_format=dict(type="str", choices=["zvhd2", "vhd", "raw", "qcow2", "iso"]),
     quick_import=dict(type="bool", default=False, aliases=["is_quick_import"]),
     image_type=dict(type="str", choices=["ECS", "BMS", "FusionCompute", "Ironic", "IsoImage", "DataImage"]),
     os_version=dict(type="str"),
-    os_type=dict(type="str", choices=["Linux", "Windows"]),
+    os_type=dict(type="str", choices=["Linux", "Windows", "Other"]),
     architecture=dict(type="str", choices=["x86", "arm"]),
     min_disk=dict(type="int"),
     min_ram=dict(type="int"),
@@ -696,6 +697,10 @@ def _check_kind_requirements(p, kind):
         return "image_type must be ECS or BMS (or DataImage) with quick_import=true, got %s" % image_type
     if kind == "obs" and (image_type == "IsoImage" or p.get("disk_format") == "iso") and not p.get("os_version"):
         return "os_version is required to create an image from an ISO file"
+    if kind == "obs" and p.get("os_type") == "Windows" and not p.get("os_version"):
+        return "os_version is required with os_type=Windows (the OS table has no generic Windows version)"
+    if kind in ("obs_data", "quick_import_data") and p.get("os_type") == "Other":
+        return "os_type must be Linux or Windows for a data disk image, got Other"
     if kind in ("obs", "obs_data", "quick_import", "quick_import_data") and p.get("min_disk") is None:
         return "min_disk is required to create an image from image_url"
     ranges = {"obs": "obs", "obs_data": "data_image", "quick_import": "quick_import",
@@ -737,8 +742,9 @@ def _check_data_images(p, kind):
 
 # Image state ------------------------------------------------------------------
 
-def describe(image):
-    """The attributes this module manages, as compared and shown in diffs."""
+def describe(image, tags=None):
+    """The attributes this module manages, as compared and shown in diffs. ``tags``: the image's tags as the
+    IMS tag API lists them (the authority); without it, what the image record's ``tags`` strings say."""
     if image is None:
         return {}
     max_ram = image.get("max_ram")
@@ -747,7 +753,7 @@ def describe(image):
         "description": image.get("__description") or "",
         "min_ram": _int_or_none(image.get("min_ram")),
         "max_ram": _int_or_none(max_ram),
-        "tags": tags_to_dict(image.get("tags")),
+        "tags": dict(tags) if tags is not None else tags_to_dict(image.get("tags")),
     }
 
 
@@ -760,9 +766,9 @@ def _int_or_none(value):
         return None
 
 
-def desired_state(p, current, by_id):
-    """What ``describe`` should say after this task, given the current image (or None)."""
-    before = describe(current)
+def desired_state(p, current, by_id, tags=None):
+    """What ``describe`` should say after this task, given the current image (or None) and its tags."""
+    before = describe(current, tags)
     if current:
         after = dict(before)
     else:
@@ -915,7 +921,8 @@ class ImageManager(object):
         return str(image.get("__image_size") or "0") in ("0", "") and not image.get("__data_origin")
 
     def update(self, image, diff=True):
-        before, after = desired_state(self.p, image, self.by_id)
+        tags = self.api.list_tags(image["id"]) if self.p.get("tags") is not None else None
+        before, after = desired_state(self.p, image, self.by_id, tags)
         changed = before != after
         if changed:
             self.result["changed"] = True
@@ -928,9 +935,11 @@ class ImageManager(object):
             operations = patch_operations(image, after)
             if operations:
                 image = self.api.update_image(image["id"], operations) or image
-            if after["tags"] != before["tags"]:
-                self.api.glance_update_image(
-                    image["id"], [{"op": "replace", "path": "/tags", "value": dict_to_glance_tags(after["tags"])}])
+            to_create, to_delete = tag_api_changes(before["tags"], after["tags"])
+            if to_create:
+                self.api.tag_action(image["id"], "create", to_create)
+            if to_delete:
+                self.api.tag_action(image["id"], "delete", to_delete)
             image = self.api.get_image(image["id"]) or image
         self.result["image"] = normalize_image(image)
 
@@ -984,6 +993,8 @@ class ImageManager(object):
             return
         if kind in ("register", "upload"):
             dummy, metadata = self._create_once(lambda: self.api.create_metadata(self._metadata_body()))
+            if after["tags"]:
+                self.api.tag_action(metadata["id"], "create", tag_api_changes({}, after["tags"])[0])
             image = self._fill_metadata(metadata, kind)
             if image is not None:
                 self.update(image, diff=False)
@@ -1078,8 +1089,8 @@ class ImageManager(object):
             body["min_disk"] = p["min_disk"]
         if p.get("min_ram") is not None:
             body["min_ram"] = p["min_ram"]
-        if p.get("tags"):
-            body["tags"] = dict_to_glance_tags(dict((k, tag_value_text(v)) for k, v in p["tags"].items()))
+        # No tags here: Glance tags cannot hold key=value pairs (reference 9.2); update() sets them through the
+        # IMS tag API once the image is filled.
         return body
 
     def _data_images_body(self):

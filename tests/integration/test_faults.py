@@ -60,7 +60,7 @@ def all_roles_play(emu, name):
                   "ims_import_disk_format": "qcow2", "ims_import_os_version": "Ubuntu 18.04 server 64bit"}},
         {"name": "register", "ansible.builtin.include_role": {"name": "huaweicloud.cloud.ims_import"},
          "vars": {"ims_import_name": name + "-reg", "ims_import_image_url": "demo-images:debian-11.vmdk",
-                  "ims_import_register": True, "ims_import_disk_format": "vmdk",
+                  "ims_import_register": True,
                   "ims_import_os_version": "Ubuntu 18.04 server 64bit"}},
         {"name": "share", "ansible.builtin.include_role": {"name": "huaweicloud.cloud.ims_share"},
          "vars": {"ims_share_images": [name, name + "-upload"],

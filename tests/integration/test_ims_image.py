@@ -138,7 +138,7 @@ def test_delete_and_delete_again(emulator, run_playbook):
 
 
 def test_register_obs_file(emulator, run_playbook):
-    args = dict(name="registered", image_url=BUCKET + ":debian-11.vmdk", register=True, disk_format="vmdk",
+    args = dict(name="registered", image_url=BUCKET + ":debian-11.vmdk", register=True,
                 os_version="Debian GNU/Linux 10.0.0 64bit", description="registered image", tags={"src": "obs"})
     run = run_playbook(play(image_task(**args)))
     assert run.rc == 0, run

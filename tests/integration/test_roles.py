@@ -163,7 +163,7 @@ def test_import_role_quick_import_register_and_local_upload(emulator, run_playbo
                       ims_import_quick_import=True, ims_import_os_version="CentOS 7.6 64bit",
                       ims_import_min_disk=200, ims_import_region=REGION)
     plays += role_play("ims_import", ims_import_name="appliance", ims_import_image_url="demo-images:debian-11.vmdk",
-                       ims_import_register=True, ims_import_disk_format="vmdk",
+                       ims_import_register=True,
                        ims_import_os_version="Debian GNU/Linux 10.0.0 64bit", ims_import_tags={"src": "obs"})
     plays += role_play("ims_import", ims_import_name="tools", ims_import_filename=str(disk),
                        ims_import_disk_format="qcow2", ims_import_tags={"src": "local"})

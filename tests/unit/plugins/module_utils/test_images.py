@@ -36,8 +36,9 @@ def test_tags_to_dict(tags, expected):
 
 def test_tag_writers_sort_and_stringify():
     assert images.dict_to_image_tags({"b": 2, "a": None}) == [{"key": "a", "value": ""}, {"key": "b", "value": "2"}]
-    assert images.dict_to_glance_tags({"b": "2", "a": ""}) == ["a=", "b=2"]
-    assert images.dict_to_glance_tags(None) == []
+    assert images.tag_api_changes({"a": "1", "b": "2"}, {"b": "3", "c": ""}) == (
+        [{"key": "b", "value": "3"}, {"key": "c", "value": ""}], [{"key": "a", "value": "1"}])
+    assert images.tag_api_changes({"a": "1"}, {"a": "1"}) == ([], [])
 
 
 @pytest.mark.parametrize("current, wanted, purge, expected", [

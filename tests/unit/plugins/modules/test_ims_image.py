@@ -159,7 +159,7 @@ class FakeApi(object):
 
     @property
     def writes(self):
-        return [c for c in self.calls if c[0] not in ("get_image", "find_images", "get_job", "wait_job")]
+        return [c for c in self.calls if c[0] not in ("get_image", "find_images", "get_job", "wait_job", "list_tags")]
 
     def get_image(self, image_id):
         self._record("get_image", image_id)
@@ -215,9 +215,19 @@ class FakeApi(object):
             image[op["path"][1:]] = op["value"]
         return image
 
-    def glance_update_image(self, image_id, operations):
-        self._record("glance_update_image", image_id, operations)
-        self.images[image_id]["tags"] = operations[0]["value"]
+    def list_tags(self, image_id):
+        self._record("list_tags", image_id)
+        return dict(tag.split("=", 1) for tag in self.images[image_id].get("tags") or [])
+
+    def tag_action(self, image_id, action, tags):
+        self._record("tag_action", image_id, action, tags)
+        current = self.list_tags(image_id)
+        for tag in tags:
+            if action == "create":
+                current[tag["key"]] = tag["value"]
+            else:
+                current.pop(tag["key"], None)
+        self.images[image_id]["tags"] = ["%s=%s" % kv for kv in sorted(current.items())]
 
     def delete_image(self, image_id, delete_backup=False):
         self._record("delete_image", image_id, delete_backup)
@@ -251,7 +261,7 @@ def test_create_from_instance_then_idempotent():
     assert create == {"name": "web", "instance_id": INSTANCE_ID, "description": "d",
                       "image_tags": [{"key": "a", "value": "1"}]}
     # The fake does not apply image_tags: the module converges them after creation.
-    assert [c[0] for c in api.writes] == ["create_image", "update_image", "glance_update_image"]
+    assert [c[0] for c in api.writes] == ["create_image", "update_image", "tag_action"]
 
     api.calls = []
     result = run(api, name="web", instance_id=INSTANCE_ID, tags={"a": "1"}, description="d")
@@ -268,7 +278,7 @@ def test_check_mode_create_makes_no_write(diff=True):
                                                       "max_ram": None, "tags": {"a": "1"}}}
 
 
-def test_update_uses_add_for_absent_attributes_and_glance_for_tags():
+def test_update_uses_add_for_absent_attributes_and_tag_api_for_tags():
     api = FakeApi([raw_image(tags=["old=1", "keep=2"])])
     result = run(api, diff=True, name="web", description="new", max_ram=2048, min_ram=512,
                  tags={"keep": "2", "new": "3"})
@@ -277,8 +287,8 @@ def test_update_uses_add_for_absent_attributes_and_glance_for_tags():
     assert ops == [{"op": "add", "path": "/__description", "value": "new"},
                    {"op": "replace", "path": "/min_ram", "value": 512},
                    {"op": "add", "path": "/max_ram", "value": 2048}]
-    tags = [c for c in api.calls if c[0] == "glance_update_image"][0][2]
-    assert tags == [{"op": "replace", "path": "/tags", "value": ["keep=2", "new=3"]}]
+    tag_calls = [c[2:] for c in api.calls if c[0] == "tag_action"]
+    assert tag_calls == [("create", [{"key": "new", "value": "3"}]), ("delete", [{"key": "old", "value": "1"}])]
     assert result["diff"]["before"]["tags"] == {"old": "1", "keep": "2"}
     assert result["diff"]["after"] == {"name": "web", "description": "new", "min_ram": 512, "max_ram": 2048,
                                        "tags": {"keep": "2", "new": "3"}}
@@ -288,8 +298,7 @@ def test_purge_tags_false_keeps_other_tags():
     api = FakeApi([raw_image(tags=["old=1"])])
     result = run(api, name="web", tags={"new": "3"}, purge_tags=False)
     assert result["changed"] is True
-    tags = [c for c in api.calls if c[0] == "glance_update_image"][0][2]
-    assert tags[0]["value"] == ["new=3", "old=1"]
+    assert [c[2:] for c in api.calls if c[0] == "tag_action"] == [("create", [{"key": "new", "value": "3"}])]
 
 
 def test_check_mode_update_makes_no_write():
@@ -360,7 +369,9 @@ def test_upload_streams_file(tmp_path):
     assert result["changed"] is True
     meta = [c for c in api.calls if c[0] == "create_metadata"][0][1]
     assert meta == {"name": "web", "container_format": "bare", "visibility": "private", "protected": False,
-                    "disk_format": "qcow2", "min_disk": 40, "tags": ["a=b"]}
+                    "disk_format": "qcow2", "min_disk": 40}
+    # Key/value tags go through the IMS tag API right after the metadata exists, never as Glance tags.
+    assert [c[2:] for c in api.calls if c[0] == "tag_action"] == [("create", [{"key": "a", "value": "b"}])]
     assert [c for c in api.calls if c[0] == "upload_file"][0][2] == b"QFI\xfbdata"
 
 
