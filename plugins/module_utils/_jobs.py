@@ -42,3 +42,28 @@ def job_summary(job):
         "fail_reason": job.get("fail_reason"),
         "job": job,
     }
+
+
+def member_failures(job):
+    """Per-project outcomes of a batch member job that did not succeed.
+
+    Member jobs list one ``entities.results[]`` entry per image and project
+    (SDK JobEntitiesResult: image_id, project_id, status); a job can fail for
+    some projects only. Returns those entries (project_id, image_id, status).
+    """
+    entities = (job or {}).get("entities") or {}
+    failed = []
+    for result in entities.get("results") or []:
+        status = str((result or {}).get("status") or "").lower()
+        if status not in ("success", "succeeded"):
+            failed.append(dict((key, result.get(key)) for key in ("project_id", "image_id", "status")))
+    return failed
+
+
+def job_error(job):
+    """``(error_code, reason)`` of a failed job: top-level fields first, then the SDK JobEntities ones."""
+    job = job or {}
+    entities = job.get("entities") or {}
+    code = job.get("error_code") or entities.get("error_code") or entities.get("addition_error_code")
+    reason = job.get("fail_reason") or entities.get("error") or entities.get("addition_error_msg")
+    return code, reason

@@ -146,6 +146,14 @@ job_ids:
   type: list
   elements: str
   sample: ["ff8080818f6bd6ec018f7a0bd54b1c2a"]
+failed_members:
+  description:
+    - When a member job failed for some projects, its C(entities.results[]) entries that did not succeed
+      (C(project_id), C(image_id), C(status)); the task then fails naming those projects.
+  returned: on failure of a member job
+  type: list
+  elements: dict
+  sample: [{project_id: 0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e, image_id: 4f1e1c6e-2d2a-4f59-9f0e-7d3a9c1b5a10, status: failed}]
 project_id:
   description: The caller's project id.
   returned: always
@@ -161,6 +169,8 @@ diff:
     after: {4f1e1c6e-2d2a-4f59-9f0e-7d3a9c1b5a10: [0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e]}
 """
 
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import JobFailedError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._jobs import job_error, member_failures
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import resolve_images, resolve_shared_image_id
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._members import (
     MAX_MEMBERS,
@@ -244,9 +254,34 @@ def share(module):
         job_ids.append(api.add_members(batch_images, batch_projects))
     result["job_ids"] = job_ids
     if p["wait"]:
-        api.wait_jobs(job_ids, p["wait_timeout"])
+        wait_member_jobs(module, job_ids, result)
         result["members"] = read_members(api, image_ids)
     return result
+
+
+def wait_member_jobs(module, job_ids, result):
+    """Wait for batch member jobs. A job that failed for some projects fails the task naming them (from
+    ``entities.results[]``), also when the job itself ended SUCCESS; what did change is read back first."""
+    api = module.api
+    try:
+        jobs = list(api.wait_jobs(job_ids, module.params["wait_timeout"]).values())
+        failed_job = None
+    except JobFailedError as error:
+        jobs, failed_job = [error.job], error.job
+    failures = [failure for job in jobs for failure in member_failures(job)]
+    if not failures and failed_job is None:
+        return
+    job = failed_job or next(job for job in jobs if member_failures(job))
+    code, reason = job_error(job)
+    if failures:
+        what = "failed for project(s) %s" % ", ".join(sorted(set(f["project_id"] for f in failures)))
+    else:
+        what = "failed"
+    result["members"] = read_members(api, result["images"])
+    module.fail("member job %s %s: %s%s" % (job.get("job_id"), what, reason or "no reason given",
+                                           " (%s)" % code if code else ""),
+                error_code=code, failed_members=failures, job=job,
+                **dict((k, v) for k, v in result.items() if k != "diff"))
 
 
 def expected_members(before, to_add, to_remove):
@@ -287,7 +322,7 @@ def respond(module):
         return result
     result["job_ids"] = [api.set_member_status(to_update, own, p["status"], vault_id=p["vault_id"])]
     if p["wait"]:
-        api.wait_jobs(result["job_ids"], p["wait_timeout"])
+        wait_member_jobs(module, result["job_ids"], result)
         result["members"] = dict((image_id, [member_view(api.get_member(image_id, own) or {})])
                                  for image_id in image_ids)
     return result

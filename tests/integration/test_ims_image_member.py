@@ -221,3 +221,28 @@ def test_unknown_image_name(emulator, run_playbook):
     assert run.rc != 0
     assert "no own image named 'no-such-image'" in run.task("share")["msg"]
     assert emulator.write_calls() == []
+
+
+def test_member_job_that_fails_for_one_project_fails_the_task_naming_it(emulator, run_playbook):
+    """A batch add that IMS carries out for some projects only (entities.results[] per project) is a failed task
+    naming the failed project; the members that were added are there, and a re-run adds only the missing one."""
+    partner = project_id(emulator, "partner")
+    base = image_id(emulator, BASE_IMAGE)
+    emulator.configure(fail_members=[{"project_id": THIRD_PROJECT, "error_code": "IMG.0108"}])
+    run = run_playbook(play(share([BASE_IMAGE], [partner, THIRD_PROJECT])))
+    assert run.rc != 0, run
+    result = run.task("share")
+    assert "failed for project(s) %s" % THIRD_PROJECT in result["msg"] and partner not in result["msg"]
+    assert result["error_code"] == "IMG.0108"
+    assert result["changed"] is True and len(result["job_ids"]) == 1
+    assert result["failed_members"] == [{"project_id": THIRD_PROJECT, "image_id": base, "status": "failed"}]
+    assert members(emulator, base) == {partner: "pending"}
+    assert [m["member_id"] for m in result["members"][base]] == [partner]
+
+    emulator.clear_calls()
+    again = run_playbook(play(share([BASE_IMAGE], [partner, THIRD_PROJECT])))
+    assert again.rc == 0, again
+    assert again.task("share")["diff"]["before"] == {base: [partner]}
+    assert members(emulator, base) == {partner: "pending", THIRD_PROJECT: "pending"}
+    added = [c for c in emulator.write_calls() if c["method"] == "POST"]
+    assert len(added) == 1
