@@ -181,8 +181,7 @@ def upload_file(app, caller, req, image_id):
                 world.set_status(rec, "queued")
         raise
     with world.lock:
-        rec["props"].update({"size": size, "checksum": md5.hexdigest(), "__image_size": str(size),
-                             "os_hash_algo": "sha256", "os_hash_value": sha.hexdigest()})
+        rec["props"].update({"size": size, "checksum": md5.hexdigest(), "__image_size": str(size)})
 
         def success(_job):
             rec["busy_job"] = None

@@ -3,6 +3,7 @@ image-creation jobs, JSON-Patch application and member bookkeeping."""
 from __future__ import annotations
 
 import copy
+import re
 
 from .errors import ApiError, img
 from .jobs import Job
@@ -70,10 +71,22 @@ def common_props(body, tags):
     max_ram = validate_int(body.get("max_ram"), "max_ram", 0, 1024 * 1024)
     if max_ram:
         props["max_ram"] = str(max_ram)
-    eps = body.get("enterprise_project_id")
+    eps = validate_enterprise_project(body.get("enterprise_project_id"))
     if eps:
-        props["enterprise_project_id"] = str(eps)
+        props["enterprise_project_id"] = eps
     return props
+
+
+_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def validate_enterprise_project(eps):
+    """enterprise_project_id (5.1.3): "0" (the default project) or an enterprise project UUID."""
+    if eps is None or eps == "":
+        return None
+    if not isinstance(eps, str) or (eps != "0" and not _UUID_RE.match(eps)):
+        raise img("IMG.0001", "The request message format is invalid: enterprise_project_id %r." % (eps,))
+    return eps
 
 
 def start_image_job(app, caller, job_type, task, system=None, data=(), data_job_type=None, project_id=None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from .errors import ApiError, img, not_found
 from .images_common import (
     add_member, member_view, apply_patch, check_kms, check_member_target, check_shareable, common_props, image_size_gb,
-    normalize_ops, os_props, resolve_obs, start_image_job,
+    normalize_ops, os_props, resolve_obs, start_image_job, validate_enterprise_project,
 )
 from .jobs import Job
 from .util import (
@@ -484,8 +484,9 @@ def copy_image(app, caller, req, image_id):
         if cmk and cmk == props.get("__system__cmkid"):
             raise img("IMG.0096", "The specified KMS key ID must be different from the image key ID.")
         new_props = _copy_props(src, body["name"], body.get("description"), cmk or props.get("__system__cmkid"))
-        if body.get("enterprise_project_id"):
-            new_props["enterprise_project_id"] = str(body["enterprise_project_id"])
+        eps = validate_enterprise_project(body.get("enterprise_project_id"))
+        if eps:
+            new_props["enterprise_project_id"] = eps
         job = start_image_job(app, caller, "imsCopyImageInRegionJob", "CopyImageInRegionTask", system=(body["name"], new_props))
         return _job_response(job)
 
