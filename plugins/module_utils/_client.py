@@ -364,10 +364,9 @@ class HuaweiCloudClient(object):
         if creds.uses_aksk:
             if creds.security_token:
                 headers["X-Security-Token"] = creds.security_token
-            signed_body = payload if isinstance(payload, (bytes, str)) or payload is None else None
-            if payload is not None and signed_body is None:
+            if payload is not None and not isinstance(payload, (bytes, str)):  # a streamed file
                 headers["X-Sdk-Content-Sha256"] = "UNSIGNED-PAYLOAD"
-            return sign_request(method, url, headers, signed_body, creds.access_key, creds.secret_key)
+            return sign_request(method, url, headers, payload, creds.access_key, creds.secret_key)
         if self._token is None:
             self._issue_token()
         headers["X-Auth-Token"] = self._token

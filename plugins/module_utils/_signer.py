@@ -31,7 +31,7 @@ def _quote(value):
     return quote(value, safe="~")
 
 
-def _query_scalar(value):
+def _query_text(value):
     if isinstance(value, bool):
         return "true" if value else "false"
     return value
@@ -40,33 +40,34 @@ def _query_scalar(value):
 def canonical_query(params):
     """Canonical query string for a list of (key, value) pairs or a dict.
 
-    List values repeat the key once per (sorted) item, as the SDK does; the
-    caller must send exactly this string, since the server signs what it receives.
+    As the SDK does: pairs sorted by their raw (unencoded) key, then encoded;
+    a list value repeats the key once per item, items sorted raw. The caller
+    must send exactly this string, since the server signs what it receives.
     """
     items = params.items() if isinstance(params, dict) else params
-    pairs = []
-    for key, value in items:
-        if value is None:
-            continue
-        values = value if isinstance(value, (list, tuple)) else [value]
-        for item in values:
-            pairs.append((_quote(key), _quote(_query_scalar(item))))
-    pairs.sort()
-    return "&".join("%s=%s" % pair for pair in pairs)
+    pairs = sorted(((key, value) for key, value in items if value is not None), key=lambda pair: pair[0])
+    encoded = []
+    for key, value in pairs:
+        values = sorted(value) if isinstance(value, (list, tuple)) else [_query_text(value)]
+        encoded.extend("%s=%s" % (_quote(key), _quote(item)) for item in values)
+    return "&".join(encoded)
 
 
 def canonical_uri(path):
-    segments = [_quote(unquote(segment)) for segment in path.split("/")]
-    uri = "/".join(segments)
+    """The path decoded whole, then each segment encoded: ``%2F`` inside a segment signs as a separator, as the
+    SDK and the gateway do."""
+    uri = "/".join(_quote(segment) for segment in unquote(path).split("/"))
     return uri if uri.endswith("/") else uri + "/"
 
 
 def _payload_hash(headers, body):
+    # An empty body hashes as empty even when X-Sdk-Content-Sha256 is set; a streamed body (a file object)
+    # must come with that header.
+    if not body:
+        return EMPTY_BODY_SHA256
     for name, value in headers.items():
         if name.lower() == CONTENT_SHA256_HEADER.lower():
             return value
-    if not body:
-        return EMPTY_BODY_SHA256
     if not isinstance(body, bytes):
         body = body.encode("utf-8")
     return hashlib.sha256(body).hexdigest()
@@ -76,7 +77,8 @@ def sign_request(method, url, headers, body, access_key, secret_key, now=None):
     """Return a new header dict carrying X-Sdk-Date, Host and Authorization.
 
     ``url`` must already hold the canonical query string (see canonical_query).
-    ``body`` is bytes/str, or None for an empty or streamed (unsigned) body.
+    ``body`` is bytes/str, None when empty, or the file object of a streamed body sent with
+    ``X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD``.
     """
     signed = dict(headers)
     names = {name.lower(): name for name in signed}

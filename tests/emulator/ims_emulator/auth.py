@@ -76,6 +76,33 @@ def parse_authorization(value):
     return fields
 
 
+def _wire_text(value):
+    """A header value as the signer saw it: the SDK signs the text and sends its UTF-8 bytes, which an HTTP
+    server reads back as ISO-8859-1."""
+    try:
+        return value.encode("iso-8859-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
+def payload_hash(headers, body, has_body):
+    """The payload hash the SDK signer uses: an empty body hashes as empty even with X-Sdk-Content-Sha256
+    (UNSIGNED-PAYLOAD); otherwise that header wins; otherwise the SHA-256 of the body. ``headers`` lower-case."""
+    if not has_body:
+        return EMPTY_SHA256
+    declared = headers.get("x-sdk-content-sha256")
+    if declared:
+        return declared
+    return hashlib.sha256(body or b"").hexdigest()
+
+
+def verify_signed(method, raw_path, raw_query, headers, body, secret, now=None):
+    """Check an AK/SK signature over a fully read request (the differential test drives this directly)."""
+    aksk = AkSkRequest(method, raw_path, raw_query, headers)
+    aksk.verify(secret, payload_hash(aksk.headers, body, bool(body)), now)
+    return aksk
+
+
 class AkSkRequest:
     """The parts of a request an AK/SK check needs."""
 
@@ -83,7 +110,7 @@ class AkSkRequest:
         self.method = method
         self.raw_path = raw_path
         self.raw_query = raw_query
-        self.headers = {k.lower(): v for k, v in headers.items()}
+        self.headers = {k.lower(): _wire_text(v) for k, v in headers.items()}
         self.fields = parse_authorization(self.headers.get("authorization", ""))
 
     @property

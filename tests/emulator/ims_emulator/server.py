@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import glance, iam, ims_native, tags
-from .auth import AkSkRequest, EMPTY_SHA256
+from .auth import AkSkRequest, payload_hash
 from .errors import ApiError, apigw_401, img
 from .jobs import JobEngine
 from .state import Caller, World
@@ -431,14 +431,12 @@ class Handler(BaseHTTPRequestHandler):
             cred = world.access_keys.get(aksk.access_key)
         if cred is None:
             raise apigw_401("access key %s does not exist" % aksk.access_key)
-        header_hash = aksk.payload_hash_header()
-        if header_hash:
-            aksk.verify(cred["secret"], header_hash)
-        elif deferred:
+        has_body = bool(req._content_length() or req._chunked()) if deferred else bool(req.body)
+        if deferred and has_body and not aksk.payload_hash_header():
             aksk.check_date()
             req._pending_verify = lambda sha: aksk.verify(cred["secret"], sha)
         else:
-            aksk.verify(cred["secret"], hashlib.sha256(req.body).hexdigest() if req.body else EMPTY_SHA256)
+            aksk.verify(cred["secret"], payload_hash(aksk.headers, req.body, has_body))
         project = None
         if req.service == "ims":
             with world.lock:
