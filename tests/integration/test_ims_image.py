@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hwc_harness import account, images_named, play
+from hwc_harness import account, images_named, play, project_id, tags
 
 REGION = "cn-north-4"
 BUCKET = "demo-images"
@@ -97,7 +97,10 @@ def test_update_description_and_tags_with_diff(emulator, run_playbook):
     assert str(result["image"]["max_ram"]) == "8192"
     writes = sorted((c["method"], c["path"].split("/", 3)[-1]) for c in emulator.write_calls())
     base_id = result["image"]["id"]
-    assert writes == [("PATCH", "v2/cloudimages/%s" % base_id), ("PATCH", "v2/images/%s" % base_id)]
+    # Tags go through the IMS tag API (create the new keys, delete the dropped one), never a Glance PATCH.
+    tag_action = "v2/%s/images/%s/tags/action" % (project_id(emulator), base_id)
+    assert writes == [("PATCH", "v2/cloudimages/%s" % base_id), ("POST", tag_action), ("POST", tag_action)]
+    assert tags(images_named(emulator, BASE_IMAGE)[0]) == {"team": "web", "tier": "gold"}
 
     emulator.clear_calls()
     again = run_playbook(play(image_task(**args)), diff=True)

@@ -46,7 +46,7 @@ def test_in_region_encrypted_copy(emulator, run_playbook):
     assert run.rc == 0, run
     [copied] = images_named(emulator, "demo-base-encrypted")
     assert copied["__system__cmkid"] == key
-    assert run.task("copy")["image"]["system_cmkid"] == key
+    assert run.task("copy")["image"]["system__cmkid"] == key
 
 
 def test_cross_region_copy_then_idempotent(emulator, run_playbook):
