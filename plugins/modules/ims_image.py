@@ -433,6 +433,8 @@ export_job_id:
   sample: edc89b490d7d4392898e19b2deb34797
 """
 
+import os
+
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError, WaitTimeoutError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import (
     IN_PROGRESS_STATUSES,
@@ -482,6 +484,7 @@ EXPORT_OPTIONS = dict(
 # Export limits of the API reference (5.1.8), in bytes.
 EXPORT_MAX_SIZE = 1024 ** 4           # images must be smaller than 1 TB
 EXPORT_MAX_CONVERTED_SIZE = 128 * 1024 ** 3  # larger images only with quick export
+UPLOAD_MAX_SIZE = 2 * 1024 ** 3  # PUT /v2/images/{id}/file takes files smaller than 2 GB (6.1.4)
 
 DATA_IMAGE_OPTIONS = dict(
     name=dict(type="str", required=True),
@@ -637,6 +640,9 @@ def validate_params(p):
                         check_readable_file(p.get("filename"), "filename"))
     if error:
         return error
+    if p.get("filename") and os.path.getsize(p["filename"]) >= UPLOAD_MAX_SIZE:
+        return ("filename: %s is %d bytes; IMS takes uploads smaller than 2 GB (API reference 6.1.4): put the file "
+                "in OBS and use image_url with register=true" % (p["filename"], os.path.getsize(p["filename"])))
     error = _check_kind_requirements(p, kind)
     if error:
         return error

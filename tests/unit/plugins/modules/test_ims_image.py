@@ -105,6 +105,10 @@ INVALID = [
     (dict(name="x", image_url="b:o", register=True, is_config=True),
      "is_config cannot be used when creating an image from image_url with register=true"),
     (dict(name="x", filename="/nonexistent/disk.qcow2"), "filename: /nonexistent/disk.qcow2 does not exist"),
+    (dict(name="x", image_url="b:o", min_disk=40, os_type="Windows"),
+     "os_version is required with os_type=Windows (the OS table has no generic Windows version)"),
+    (dict(name="x", image_url="b:o", min_disk=40, image_type="DataImage", os_type="Other"),
+     "os_type must be Linux or Windows for a data disk image, got Other"),
     (dict(name="x", instance_id=INSTANCE_ID, enterprise_project_id="eps"),
      "enterprise_project_id must be 0 (the default project) or a UUID, got 'eps'"),
     (dict(name="x", instance_id=INSTANCE_ID, data_images=[dict(name="d", image_url="b:d", min_disk=1)]),
@@ -493,3 +497,11 @@ def test_absent_waits_for_images_being_created(monkeypatch, status, size, waits)
     assert result["changed"] is True
     assert waited == ([("active", "killed")] if waits else [])
     assert api.writes == [("delete_image", IMAGE_ID, False)]
+
+
+def test_upload_of_2_gb_or_more_is_refused_before_any_call(tmp_path):
+    disk = tmp_path / "big.raw"
+    with open(str(disk), "wb") as handle:
+        handle.truncate(ims_image.UPLOAD_MAX_SIZE)  # sparse: no disk space used
+    message = ims_image.validate_params(params(name="x", filename=str(disk), min_disk=40))
+    assert message.startswith("filename: %s is 2147483648 bytes; IMS takes uploads smaller than 2 GB" % disk)
