@@ -153,7 +153,11 @@ def test_register_obs_file(emulator, run_playbook):
     assert result["image"]["tags"] == {"src": "obs"}
     writes = [(c["method"], c["path"].split("/", 3)[-1]) for c in emulator.write_calls()]
     image_id = result["image"]["id"]
-    assert writes[:2] == [("POST", "v2/images"), ("PUT", "v1/cloudimages/%s/upload" % image_id)]
+    # key/value tags through the IMS tag API right after the metadata exists (Glance tags cannot hold them)
+    assert writes[:3] == [("POST", "v2/images"),
+                          ("POST", "v2/%s/images/%s/tags/action" % (project_id(emulator), image_id)),
+                          ("PUT", "v1/cloudimages/%s/upload" % image_id)]
+    assert tags(images_named(emulator, "registered")[0]) == {"src": "obs"}
 
     emulator.clear_calls()
     again = run_playbook(play(image_task(**args)))
