@@ -32,14 +32,16 @@ def job_summary(job):
     """The fields of a job that modules return next to the raw record."""
     job = job or {}
     entities = job.get("entities") or {}
+    error_code, fail_reason = job_error(job) if job.get("status") == "FAIL" else (None, None)
     return {
         "job_id": job.get("job_id"),
         "status": job.get("status"),
         "job_type": job.get("job_type"),
         "entities": entities,
         "image_ids": job_image_ids(job),
-        "error_code": job.get("error_code"),
-        "fail_reason": job.get("fail_reason"),
+        "error_code": error_code or job.get("error_code"),
+        "fail_reason": fail_reason or job.get("fail_reason"),
+        "failed_members": member_failures(job) if entities.get("results") else [],
         "job": job,
     }
 

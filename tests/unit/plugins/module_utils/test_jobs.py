@@ -35,3 +35,14 @@ def test_summary():
     assert summary["error_code"] == "IMG.0061"
     assert summary["fail_reason"] == "boom"
     assert summary["job"] is job
+
+
+def test_member_failures_and_entity_level_error():
+    job = {"job_id": "j2", "status": "FAIL", "job_type": "imsAddImageMembersJob",
+           "entities": {"error_code": "IMG.0108", "error": "no such tenant", "results": [
+               {"image_id": "i", "project_id": "p1", "status": "success"},
+               {"image_id": "i", "project_id": "p2", "status": "failed"}]}}
+    summary = job_summary(job)
+    assert (summary["error_code"], summary["fail_reason"]) == ("IMG.0108", "no such tenant")
+    assert summary["failed_members"] == [{"project_id": "p2", "image_id": "i", "status": "failed"}]
+    assert job_summary({"status": "SUCCESS", "entities": {"image_id": "x"}})["failed_members"] == []
