@@ -278,9 +278,9 @@ def wait_member_jobs(module, job_ids, result):
     else:
         what = "failed"
     result["members"] = read_members(api, result["images"])
-    module.fail("member job %s %s: %s%s" % (job.get("job_id"), what, reason or "no reason given",
-                                           " (%s)" % code if code else ""),
-                error_code=code, failed_members=failures, job=job,
+    message = "member job %s %s: %s%s" % (job.get("job_id"), what, reason or "no reason given",
+                                          " (%s)" % code if code else "")
+    module.fail(message, error_code=code, failed_members=failures, job=job,
                 **dict((k, v) for k, v in result.items() if k != "diff"))
 
 

@@ -18,7 +18,7 @@ import sys
 import pytest
 import requests
 
-from test_emulator import DEMO, REGION, emu, fresh, project_id  # noqa: F401 - fixtures are used by name
+from test_emulator import DEMO, REGION, emu, fresh, project_id  # noqa: F401  pylint: disable=unused-import
 from ims_emulator import auth
 
 sdkcore = pytest.importorskip("huaweicloudsdkcore")
@@ -42,7 +42,7 @@ HEADER_VALUES = ["plain", "  padded  ", u"ünïcode 一", "a,b;c"]
 
 def random_request(rng):
     method = rng.choice(["GET", "POST", "PUT", "DELETE", "PATCH"])
-    path = "/" + "/".join(rng.choice(PATH_SEGMENTS) for _ in range(rng.randint(1, 4)))
+    path = "/" + "/".join(rng.choice(PATH_SEGMENTS) for dummy in range(rng.randint(1, 4)))
     if rng.random() < 0.2:
         path += "/"
     query = []
@@ -61,7 +61,7 @@ def random_request(rng):
         body = json.dumps({"name": u"n\u00e9", "n": rng.randint(0, 9)}, ensure_ascii=False).encode("utf-8")
     elif kind == "bytes":
         headers["Content-Type"] = "application/json"
-        body = bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 64)))
+        body = bytes(rng.getrandbits(8) for dummy in range(rng.randint(1, 64)))
     elif kind in ("unsigned-empty", "unsigned"):
         headers["Content-Type"] = "application/octet-stream"  # the SDK adds X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD
         body = b"" if kind == "unsigned-empty" else os.urandom(rng.randint(1, 64))
@@ -87,7 +87,7 @@ def test_emulator_verifier_and_collection_signer_match_the_sdk():
     rng = random.Random(20260101)
     now = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
     kinds = set()
-    for _ in range(CASES):
+    for dummy in range(CASES):
         method, path, query, headers, body = random_request(rng)
         signed = sdk_sign(method, path, query, headers, body)
         wire_headers = dict(signed.header_params)  # already as sent: values encoded UTF-8, read as ISO-8859-1
@@ -128,7 +128,7 @@ def test_sdk_signed_requests_over_http(fresh):
     cred = DEMO["credentials"][0]
     base = "%s/ims/%s" % (fresh, REGION)
     host = base.split("://", 1)[1].split("/", 1)[0]
-    for _ in range(20):
+    for dummy in range(20):
         keys = [key for key in QUERY_KEYS if key != "limit"]  # a bad limit is a 400, not a signature matter
         query = [(key, rng.choice(QUERY_VALUES)) for key in rng.sample(keys, rng.randint(1, 4))]
         headers = {"X-Project-Id": pid, "X-Custom-Value": rng.choice(HEADER_VALUES)}
