@@ -141,8 +141,8 @@ job:
 jobs:
   description:
     - One entry per job, in the order given, each with C(job_id), C(status), C(job_type), C(entities),
-      C(image_ids), C(error_code), C(fail_reason), C(failed_members) (member jobs: the C(entities.results[])
-      entries, per image and project, that did not succeed) and the raw C(job).
+      C(image_ids), C(error_code), C(fail_reason), C(failed_members) (for member jobs, the
+      C(entities.results[]) entries, per image and project, that did not succeed) and the raw C(job).
   returned: always
   type: list
   elements: dict

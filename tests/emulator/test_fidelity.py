@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from test_emulator import (  # noqa: F401  pylint: disable=unused-import  (fixtures are used by name)
+# fixtures are used by name
+from test_emulator import (  # noqa: F401  pylint: disable=unused-import
     DEMO, HERE, PARTNER, REGION, create_from_obs, demo, emu, fresh, http as http_call, partner, sign,
 )
 from ims_emulator.util import OS_VERSIONS
