@@ -118,7 +118,7 @@ def run_installed(installed, emulator, tmp_path, command):
 
 def test_playbook_and_adhoc_by_fqcn(installed, emulator, tmp_path):
     extra = {"ims_import_name": "web-base", "ims_import_image_url": "demo-images:ubuntu-22.04.qcow2",
-             "ims_import_os_version": "Ubuntu 22.04 server 64bit", "ims_import_tags": {"team": "web"}}
+             "ims_import_os_version": "Ubuntu 18.04 server 64bit", "ims_import_tags": {"team": "web"}}
     out = run_installed(installed, emulator, tmp_path,
                         ["ansible-playbook", "huaweicloud.cloud.import", "-e", json.dumps(extra)])
     assert re.search(r"localhost\s*:\s*ok=\d+\s+changed=[1-9]", out), out
