@@ -19,7 +19,7 @@ PASSWORD = "PLANTED-passw0rd-c41e"
 PLANTED = [SK, TOKEN, AK, PASSWORD, "PLANTED"]
 
 OBS = {"name": "hostile", "image_url": "demo-images:ubuntu-22.04.qcow2", "min_disk": 40,
-       "os_version": "Ubuntu 22.04 server 64bit"}
+       "os_version": "Ubuntu 18.04 server 64bit"}
 
 # Planted credentials: valid in form, so each case fails on the value it is about.
 CREDS = {"access_key": AK, "secret_key": SK}
