@@ -11,6 +11,7 @@ import collections
 import contextlib
 import json
 import re
+import time
 import traceback
 
 try:
@@ -51,8 +52,10 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation impo
 IDEMPOTENT_METHODS = frozenset(["GET", "HEAD", "PUT", "DELETE", "PATCH"])
 JSON_TYPE = "application/json"
 USER_AGENT = "huaweicloud.cloud-ansible-collection"
-DEFAULT_IMS_ENDPOINT = "https://ims.{region}.myhuaweicloud.com"
-DEFAULT_IAM_ENDPOINT = "https://iam.{region}.myhuaweicloud.com"
+DEFAULT_CLOUD = "myhuaweicloud.com"
+# Temporary credentials are renewed when less than this is left of them (the SDK renews 40 min ahead, but an
+# agency's credentials may last only 15 min).
+REFRESH_MARGIN = 300
 # The response contract: one page of a list or one record is far below this; more is refused, not buffered.
 MAX_BODY_BYTES = 8 * 1024 * 1024
 READ_CHUNK = 64 * 1024
@@ -65,22 +68,44 @@ Reply = collections.namedtuple("Reply", ["status_code", "headers", "content"])
 
 
 class Credentials(object):
-    """What the client authenticates with. Never logged, never returned."""
+    """What the client authenticates with. Never logged, never returned.
 
-    def __init__(self, access_key=None, secret_key=None, security_token=None, user=None, password=None, domain=None):
+    ``source`` names where they came from (for error messages); ``base`` is what an agency was assumed with. ``refresher`` (temporary credentials from the
+    ECS metadata service or an agency) gives new ones, as a dict like IAM's ``credential``, when they are
+    missing or about to expire; ``clock`` is wall-clock time (epoch seconds)."""
+
+    def __init__(self, access_key=None, secret_key=None, security_token=None, user=None, password=None, domain=None,
+                 source=None, refresher=None, clock=time.time, base=None):
         self.access_key = access_key
         self.secret_key = secret_key
         self.security_token = security_token
         self.user = user
         self.password = password
         self.domain = domain
+        self.source = source
+        self.refresher = refresher
+        self.clock = clock
+        self.expires_at = None
+        # The credentials an agency was assumed with: secrets too.
+        self.base = base
 
     @property
     def uses_aksk(self):
-        return bool(self.access_key and self.secret_key)
+        return bool(self.refresher or (self.access_key and self.secret_key))
 
     def secrets(self):
-        return [self.access_key, self.secret_key, self.security_token, self.password]
+        own = [self.access_key, self.secret_key, self.security_token, self.password]
+        return own + (self.base.secrets() if self.base else [])
+
+    def refresh_if_needed(self, client):
+        """New temporary credentials when there are none yet or they end within REFRESH_MARGIN seconds."""
+        if self.refresher is None:
+            return
+        if self.access_key and self.expires_at is not None and self.expires_at - self.clock() > REFRESH_MARGIN:
+            return
+        fresh = self.refresher(client)
+        self.access_key, self.secret_key = fresh["access"], fresh["secret"]
+        self.security_token, self.expires_at = fresh["securitytoken"], fresh["expires_at"]
 
 
 def endpoint_url(template, region, option):
@@ -104,16 +129,21 @@ class HuaweiCloudClient(object):
     """One region's view of the cloud; ``for_region`` gives the same identity elsewhere."""
 
     def __init__(self, credentials, region, project_id=None, ims_endpoint=None, iam_endpoint=None,
-                 validate_certs=True, timeout=60, retry_policy=None, session=None, recorder=None):
+                 validate_certs=True, timeout=60, retry_policy=None, session=None, recorder=None, cloud=None,
+                 ca_bundle=None):
         self.credentials = credentials
         self.region = region
         self._project_id = project_id
-        self.ims_endpoint_template = ims_endpoint or DEFAULT_IMS_ENDPOINT
-        self.iam_endpoint_template = iam_endpoint or DEFAULT_IAM_ENDPOINT
+        self.cloud = cloud or DEFAULT_CLOUD
+        if not FORMATS["host"].matches(self.cloud):
+            raise HuaweiCloudError("cloud must be %s, got %r" % (FORMATS["host"].rule, str(self.cloud)[:80]))
+        self.ims_endpoint_template = ims_endpoint or "https://ims.{region}." + self.cloud
+        self.iam_endpoint_template = iam_endpoint or "https://iam.{region}." + self.cloud
         # Both endpoints are built (and so checked) before anything is sent.
         self.ims_endpoint = endpoint_url(self.ims_endpoint_template, region, "ims_endpoint")
         self.iam_endpoint = endpoint_url(self.iam_endpoint_template, region, "iam_endpoint")
         self.validate_certs = validate_certs
+        self.ca_bundle = ca_bundle
         self.timeout = timeout
         self.retry_policy = retry_policy or RetryPolicy()
         self.session = session or requests.Session()
@@ -129,11 +159,20 @@ class HuaweiCloudClient(object):
     def for_region(self, region, project_id=None):
         if region == self.region and project_id in (None, self._project_id):
             return self
+        return self.with_credentials(self.credentials, region, project_id)
+
+    def with_credentials(self, credentials, region=None, project_id=None):
+        """The same endpoints, TLS settings, retries and session with another identity."""
         return HuaweiCloudClient(
-            self.credentials, region, project_id=project_id,
+            credentials, region or self.region, project_id=project_id,
             ims_endpoint=self.ims_endpoint_template, iam_endpoint=self.iam_endpoint_template,
             validate_certs=self.validate_certs, timeout=self.timeout, retry_policy=self.retry_policy,
-            session=self.session, recorder=self.recorder)
+            session=self.session, recorder=self.recorder, cloud=self.cloud, ca_bundle=self.ca_bundle)
+
+    @property
+    def verify(self):
+        """What requests verifies TLS with: False, the private CA bundle, or the system store."""
+        return (self.ca_bundle or True) if self.validate_certs else False
 
     # Endpoints and identity -------------------------------------------------
 
@@ -258,6 +297,11 @@ class HuaweiCloudClient(object):
             try:
                 sent_headers = self._authenticate(method, url, headers, payload) if authenticate else dict(headers)
                 response = self._exchange(method, url, sent_headers, payload, budget)
+            except requests.exceptions.SSLError as exc:
+                # A certificate that does not verify will not verify on a retry either.
+                self.recorder.append((method, path, None))
+                raise HuaweiCloudError(tls_failure_message(urlsplit(url).hostname, self._short(exc)),
+                                       method=method, path=path)
             except requests.exceptions.ConnectionError as exc:
                 # Refused/unreachable before sending is safe to repeat; a drop
                 # after the request went out leaves its effect unknown.
@@ -303,6 +347,8 @@ class HuaweiCloudClient(object):
                 error = error_from_response(response.status_code, _json_or_text(response), method, path,
                                             request_id=_short_header(response.headers.get("X-Request-Id")))
                 error.message = scrub(error.message, self.secrets())
+                if response.status_code in (401, 403) and self.credentials.source and authenticate:
+                    error.message += " (credentials from %s)" % self.credentials.source
                 if response.status_code == 401 and self._token and authenticate:
                     # An expired token: get a new one once, then give up.
                     self._token = None
@@ -326,7 +372,7 @@ class HuaweiCloudClient(object):
         clock = self.retry_policy.clock
         end = clock() + budget
         response = self.session.request(method, url, headers=headers, data=payload, timeout=budget,
-                                        verify=self.validate_certs, allow_redirects=False, stream=True)
+                                        verify=self.verify, allow_redirects=False, stream=True)
         try:
             declared = response.headers.get("Content-Length")
             if declared is not None and (not declared.strip().isdigit() or int(declared) > MAX_BODY_BYTES):
@@ -361,6 +407,7 @@ class HuaweiCloudClient(object):
     def _authenticate(self, method, url, headers, payload):
         headers = dict(headers)
         creds = self.credentials
+        creds.refresh_if_needed(self)
         if creds.uses_aksk:
             if creds.security_token:
                 headers["X-Security-Token"] = creds.security_token
@@ -397,6 +444,11 @@ class HuaweiCloudClient(object):
                                        % (path, marker), method="GET", path=path)
             seen.add(page)
             query["marker"] = marker
+
+
+def tls_failure_message(host, detail):
+    return ("TLS certificate verification failed for %s (%s); if it uses a private CA, set ca_bundle "
+            "(HUAWEICLOUD_CA_BUNDLE) to that CA's PEM file; not retried" % (host, detail))
 
 
 class _BudgetExceeded(Exception):

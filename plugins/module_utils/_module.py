@@ -14,9 +14,9 @@ from ansible.module_utils.six.moves.collections_abc import Mapping
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
-    Credentials,
     HuaweiCloudClient,
 )
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._credentials import resolve
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError, scrub
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import ImsApi
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._retries import RetryPolicy
@@ -25,6 +25,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation impo
     check_endpoint,
     check_format,
     check_number_bounds,
+    check_readable_file,
     check_strings,
     first_error,
 )
@@ -42,11 +43,24 @@ COMMON_ARGUMENT_SPEC = dict(
     user=dict(type="str", **_env("HUAWEICLOUD_USER")),
     password=dict(type="str", no_log=True, **_env("HUAWEICLOUD_PASSWORD")),
     domain=dict(type="str", **_env("HUAWEICLOUD_DOMAIN")),
-    region=dict(type="str", required=True, **_env("HUAWEICLOUD_REGION")),
+    # Required, but it may also come from HW_REGION_NAME or a KooCLI profile (plugins/module_utils/_credentials.py).
+    region=dict(type="str", **_env("HUAWEICLOUD_REGION")),
     project_id=dict(type="str", **_env("HUAWEICLOUD_PROJECT_ID")),
+    profile=dict(type="str", **_env("HUAWEICLOUD_PROFILE", "HW_PROFILE")),
+    credentials_source=dict(type="str", choices=["chain", "ecs_metadata"], default="chain",
+                            **_env("HUAWEICLOUD_CREDENTIALS_SOURCE")),
+    metadata_url=dict(type="str", **_env("HUAWEICLOUD_METADATA_URL")),
+    assume_role=dict(type="dict", options=dict(
+        agency_name=dict(type="str", required=True),
+        domain_name=dict(type="str"),
+        domain_id=dict(type="str"),
+        duration=dict(type="int", default=3600),
+    ), mutually_exclusive=[["domain_name", "domain_id"]]),
+    cloud=dict(type="str", **_env("HUAWEICLOUD_CLOUD", "HW_CLOUD")),
     ims_endpoint=dict(type="str", **_env("HUAWEICLOUD_IMS_ENDPOINT")),
     iam_endpoint=dict(type="str", **_env("HUAWEICLOUD_IAM_ENDPOINT")),
     validate_certs=dict(type="bool", default=True, **_env("HUAWEICLOUD_VALIDATE_CERTS")),
+    ca_bundle=dict(type="path", **_env("HUAWEICLOUD_CA_BUNDLE")),
     timeout=dict(type="int", default=60),
     max_retries=dict(type="int", default=5),
 )
@@ -110,6 +124,7 @@ class HuaweiCloudModule(object):
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self._api = None
+        self._resolved = None
         self._check_common_params()
 
     def _check_common_params(self):
@@ -125,33 +140,38 @@ class HuaweiCloudModule(object):
                                      check_number_bounds(p))
         if error:
             self.fail(error)
-        if bool(p["access_key"]) != bool(p["secret_key"]):
-            self.fail("access_key and secret_key must be given together")
-        if p["security_token"] and not p["access_key"]:
-            self.fail("security_token belongs to a temporary access_key and secret_key; give them too")
-        if not p["access_key"] and not (p["user"] and p["password"] and p["domain"]):
-            self.fail("no credentials: set access_key and secret_key (HUAWEICLOUD_ACCESS_KEY/"
-                      "HUAWEICLOUD_SECRET_KEY), or user, password and domain (HUAWEICLOUD_USER/"
-                      "HUAWEICLOUD_PASSWORD/HUAWEICLOUD_DOMAIN)")
+        error = first_error(check_endpoint(p["metadata_url"], "metadata_url"),
+                            check_readable_file(p["ca_bundle"], "ca_bundle"))
+        if error:
+            self.fail(error)
+        # The credential chain: files and variables are read (and checked) now, before any call.
+        try:
+            self._resolved = resolve(p)
+        except HuaweiCloudError as error:
+            self.fail(str(error))
+        for name in ("region", "project_id", "iam_endpoint"):
+            p[name] = self._resolved.settings.get(name)
+        if not p["region"]:
+            self.fail("region is required: set region (HUAWEICLOUD_REGION), HW_REGION_NAME or region in a "
+                      "KooCLI profile")
 
     @property
     def api(self):
         """The ImsApi for the module's region, built on first use."""
         if self._api is None:
             p = self.params
-            credentials = Credentials(
-                access_key=p["access_key"], secret_key=p["secret_key"], security_token=p["security_token"],
-                user=p["user"], password=p["password"], domain=p["domain"])
             client = HuaweiCloudClient(
-                credentials, p["region"], project_id=p["project_id"], ims_endpoint=p["ims_endpoint"],
+                self._resolved.credentials, p["region"], project_id=p["project_id"], ims_endpoint=p["ims_endpoint"],
                 iam_endpoint=p["iam_endpoint"], validate_certs=p["validate_certs"], timeout=p["timeout"],
-                retry_policy=RetryPolicy(max_retries=p["max_retries"]))
+                retry_policy=RetryPolicy(max_retries=p["max_retries"]), cloud=p["cloud"], ca_bundle=p["ca_bundle"])
             self._api = ImsApi(client)
         return self._api
 
     def secrets(self):
         """Every secret this task knows: the no_log options and, once a client exists, its IAM token."""
         values = [self.params.get(name) for name, spec in self.module.argument_spec.items() if spec.get("no_log")]
+        if self._resolved is not None:
+            values += self._resolved.credentials.secrets()
         if self._api is not None:
             values += self._api.client.secrets()
         return values

@@ -75,6 +75,11 @@ FORMATS = {
                           "1 to 64 letters, digits, hyphens (-), underscores (_) and dots (.)"),
     # Values sent as HTTP headers: printable ASCII without white space (requests would otherwise echo them).
     "header": Format(r"[\x21-\x7e]+", 16384, "printable ASCII characters without white space"),
+    # The endpoint domain (cloud option) goes into URL hosts: DNS labels only.
+    "host": Format(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}", 253,
+                   "a domain name like myhuaweicloud.com", "myhuaweicloud.com"),
+    # IAM account (domain) ids.
+    "domain_id": Format(r"[0-9a-fA-F]{32}", 32, "32 hexadecimal characters"),
     # IAM user and account names go into a JSON body: no control characters.
     "iam_name": Format(r"[^\x00-\x1f\x7f]{1,64}", 64, "1 to 64 characters without control characters"),
 }
@@ -87,6 +92,7 @@ OPTION_FORMATS = {
     "job_id": "job_id", "job_ids": "job_id", "projects": "project_id", "owner": "project_id",
     "id": "uuid", "instance_id": "uuid", "vault_id": "uuid", "backup_id": "uuid", "volume_id": "uuid",
     "cmk_id": "uuid", "enterprise_project_id": "enterprise_project_id", "image_ids": "uuid",
+    "cloud": "host", "domain_name": "iam_name", "domain_id": "domain_id", "profile": "iam_name",
 }
 
 # Options that are lists of values of their format.
@@ -100,6 +106,8 @@ NUMBER_BOUNDS = {
     "timeout": (1, 3600, "seconds"),
     "max_retries": (0, 20, ""),
     "wait_timeout": (0, 7 * 24 * 3600, "seconds"),
+    # IAM securitytokens: 15 minutes to 24 hours.
+    "duration": (900, 24 * 3600, "seconds"),
 }
 
 # Bounds on any other string option, so an over-long value is refused here and not by a 414 page.

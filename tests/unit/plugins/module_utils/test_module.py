@@ -53,10 +53,12 @@ def _fail_json(self, **kwargs):
 
 
 @pytest.fixture(autouse=True)
-def module_env(monkeypatch):
+def module_env(monkeypatch, tmp_path):
+    # No credential source of the machine running the tests: variables, or profiles under HOME.
     for name in list(os.environ):
-        if name.startswith("HUAWEICLOUD_"):
+        if name.startswith(("HUAWEICLOUD_", "HW_")):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setattr(basic.AnsibleModule, "exit_json", _exit_json)
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", _fail_json)
 
@@ -125,8 +127,10 @@ def test_access_key_and_secret_key_go_together(args):
 ])
 def test_credentials_are_required(args):
     msg = failure(args)["msg"]
-    assert msg.startswith("no credentials: set access_key and secret_key")
-    assert "HUAWEICLOUD_ACCESS_KEY" in msg and "user, password and domain" in msg
+    if len(args) == 1:
+        assert msg.startswith("no credentials: set access_key and secret_key")
+        assert "HUAWEICLOUD_ACCESS_KEY" in msg and "HW_ACCESS_KEY" in msg and "HUAWEICLOUD_SDK_AK" in msg
+    assert "user, password and domain" in msg
 
 
 @pytest.mark.parametrize("name", ["ims_endpoint", "iam_endpoint"])
