@@ -40,7 +40,7 @@ except ImportError:  # pragma: no cover - the module reports the missing library
     requests = None
 
 # What a source can give. Identity fields come as a group from the first source that has a whole identity;
-# the settings take the first value found up to and including that source.
+# each setting takes the first value found in precedence order (files only up to the source of the identity).
 IDENTITY = ("access_key", "secret_key", "security_token", "user", "password", "domain")
 SETTINGS = ("region", "project_id", "iam_endpoint", "agency_name", "agency_domain_name")
 SECRETS = frozenset(["secret_key", "security_token", "password"])
@@ -100,15 +100,18 @@ def resolve(params, environ=None, home=None):
     naming the source. Every value goes through the input contract before anything is sent."""
     environ = os.environ if environ is None else environ
     home = home or environ.get("HOME") or os.path.expanduser("~")
-    settings, origins = {}, {}
+    settings, origins, credentials = {}, {}, None
     for source in SOURCES:
-        found = _read(source, params, environ, home)
+        # Once a source gave the credentials, only variables still fill settings: no file is read, nothing asked.
+        found = _read(source, params, environ, home) if credentials is None or source.env else None
         if found is None:
             continue
         values, where = found
         for name in SETTINGS:
             if values.get(name) and name not in settings:
                 settings[name], origins[name] = values[name], where.get(name, source.label)
+        if credentials is not None:
+            continue
         identity = dict((name, values.get(name)) for name in IDENTITY if values.get(name))
         _check_identity(identity, where, source)
         if source.name == "profile" and not identity:
@@ -117,13 +120,14 @@ def resolve(params, environ=None, home=None):
             for name in identity:
                 origins[name] = where.get(name, source.label)
             _check_values(identity, origins)
-            _check_values(settings, origins)
             label = _source_label(source, where)
             if source.name == "ecs_metadata":
                 credentials = Credentials(source=label, refresher=metadata_refresher(params["metadata_url"]))
             else:
                 credentials = Credentials(source=label, **identity)
-            return Resolved(_with_agency(credentials, params, settings, origins), settings, origins)
+    if credentials is not None:
+        _check_values(settings, origins)
+        return Resolved(_with_agency(credentials, params, settings, origins), settings, origins)
     raise HuaweiCloudError(
         "no credentials: set access_key and secret_key (HUAWEICLOUD_ACCESS_KEY/HUAWEICLOUD_SECRET_KEY), or user, "
         "password and domain (HUAWEICLOUD_USER/HUAWEICLOUD_PASSWORD/HUAWEICLOUD_DOMAIN); or the SDK's "
@@ -215,7 +219,7 @@ def _source_label(source, where):
 def _check_identity(identity, where, source):
     """A whole identity or none: the pairs the client needs, named as the source names them."""
     def named(field):
-        return where.get(field, field)
+        return where.get(field) or (source.env or {}).get(field, field)
 
     suffix = "" if source.name == "options" else " (%s)" % source.label
     if bool(identity.get("access_key")) != bool(identity.get("secret_key")):

@@ -148,3 +148,72 @@ def validate_token(app, caller, req):
             raise keystone_error(404, "Not Found", "The token is not found or has expired.")
         return 200, {"token": {"expires_at": _ts(rec["expires"]), "user": {"id": rec["user_id"], "name": rec["user"]},
                                "project": {"id": rec["project_id"]} if rec["project_id"] else None}}
+
+
+# Temporary credentials (IAM 3.0 OS-CREDENTIAL) -----------------------------------------------------------
+
+STS_MIN_SECONDS, STS_MAX_SECONDS, STS_DEFAULT_SECONDS = 900, 24 * 3600, 900
+
+
+def issue_temporary(world, domain, seconds, issued_by):
+    """A temporary AK/SK/security token of ``domain``, valid ``seconds``; accepted with the token only."""
+    now = utcnow()
+    access = "TMP" + secrets.token_hex(9).upper()
+    cred = {"secret": secrets.token_urlsafe(30), "domain": domain, "security_token": "ST" + secrets.token_urlsafe(60),
+            "expires": now + datetime.timedelta(seconds=seconds), "issued_by": issued_by}
+    with world.lock:
+        world.access_keys[access] = cred
+    return {"credential": {"access": access, "secret": cred["secret"], "securitytoken": cred["security_token"],
+                           "expires_at": _ts(cred["expires"])}}
+
+
+def _duration(spec):
+    seconds = spec.get("duration_seconds", STS_DEFAULT_SECONDS)
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not STS_MIN_SECONDS <= seconds <= STS_MAX_SECONDS:
+        raise keystone_error(400, "Bad Request", "duration_seconds must be an integer from %d to %d."
+                             % (STS_MIN_SECONDS, STS_MAX_SECONDS))
+    return seconds
+
+
+def security_tokens(app, caller, req):
+    """POST /v3.0/OS-CREDENTIAL/securitytokens: methods token (own account) or assume_role (an agency)."""
+    world = app.world
+    body = req.json()
+    try:
+        identity = body["auth"]["identity"]
+        methods = identity["methods"]
+    except (KeyError, TypeError):
+        raise keystone_error(400, "Bad Request", "The request body is malformed: auth.identity.methods is required.") from None
+    if methods == ["token"]:
+        spec = identity.get("token") or {}
+        if not isinstance(spec, dict):
+            raise keystone_error(400, "Bad Request", "identity.token must be an object.")
+        return 201, issue_temporary(world, caller.domain, _duration(spec), "token")
+    if methods != ["assume_role"] or not isinstance(identity.get("assume_role"), dict):
+        raise keystone_error(400, "Bad Request", "methods must be [\"token\"] or [\"assume_role\"] with its object.")
+    spec = identity["assume_role"]
+    agency = spec.get("agency_name")
+    if not isinstance(agency, str) or not agency:
+        raise keystone_error(400, "Bad Request", "assume_role.agency_name is required.")
+    seconds = _duration(spec)
+    with world.lock:
+        if spec.get("domain_id"):
+            owner = next((d for d in world.domains.values() if d["id"] == spec["domain_id"]), None)
+        elif spec.get("domain_name"):
+            owner = world.domains.get(spec["domain_name"])
+        else:
+            raise keystone_error(400, "Bad Request", "assume_role needs domain_name or domain_id.")
+        if owner is None or agency not in owner["agencies"]:
+            raise keystone_error(403, "Forbidden", "The agency does not exist or is not delegated to this account.")
+        domain = owner["name"]
+    return 201, issue_temporary(world, domain, seconds, "assume_role:%s" % agency)
+
+
+def metadata_security_key(app, caller, req):
+    """The ECS metadata service's /openstack/latest/securitykey: temporary credentials of the ECS's agency."""
+    world = app.world
+    with world.lock:
+        meta = dict(world.metadata)
+    if not meta.get("domain"):
+        raise keystone_error(404, "Not Found", "Please configure Cloud Service Agency first")
+    return 200, issue_temporary(world, meta["domain"], int(meta.get("seconds", 3600)), "metadata")

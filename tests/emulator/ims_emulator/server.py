@@ -1,6 +1,7 @@
 """HTTP plumbing: routing, authentication, JSON I/O, call log, fault injection, control API."""
 from __future__ import annotations
 
+import datetime
 import hashlib
 import hmac
 import ipaddress
@@ -38,6 +39,8 @@ ROUTES = [
     ("iam", "GET", r"/v3/projects", iam.list_projects, {}),
     ("iam", "GET", r"/v3/auth/projects", iam.list_projects, {}),
     ("iam", "GET", r"/v3/projects/(?P<project_id>[^/]+)", iam.show_project, {}),
+    ("iam", "POST", r"/v3.0/OS-CREDENTIAL/securitytokens", iam.security_tokens, {}),
+    ("metadata", "GET", r"/openstack/latest/securitykey", iam.metadata_security_key, {"auth": False}),
 
     ("ims", "GET", r"/?", glance.versions, {"auth": False}),
     ("ims", "GET", r"/versions", glance.versions, {"auth": False}),
@@ -116,8 +119,12 @@ class App:
                 world.fail_jobs = list(patch["fail_jobs"] or [])
             if "fail_members" in patch:
                 world.fail_members = list(patch["fail_members"] or [])
+            if "metadata" in patch:
+                # {"domain": account the ECS's agency acts in (null: no agency), "seconds": credential lifetime}
+                world.metadata.update(patch["metadata"] or {})
             return {"job_seconds": world.job_seconds, "image_quota": world.image_quota,
-                    "faults": world.faults, "fail_jobs": world.fail_jobs, "fail_members": world.fail_members}
+                    "faults": world.faults, "fail_jobs": world.fail_jobs, "fail_members": world.fail_members,
+                    "metadata": world.metadata}
 
     def put_object(self, body):
         """Test helper: add (or replace) an OBS object ``{"bucket", "key", "size", "region"?, "domain"?}``."""
@@ -342,6 +349,9 @@ class Handler(BaseHTTPRequestHandler):
         parts = raw_path.split("/", 3)
         if len(parts) >= 2 and parts[1] == "iam":
             return "iam", None, unquote("/" + "/".join(parts[2:])) if len(parts) > 2 else "/"
+        if len(parts) >= 2 and parts[1] == "openstack":
+            # The ECS metadata service (169.254.169.254 on a real ECS), served at the emulator's root.
+            return "metadata", None, unquote(raw_path)
         if len(parts) >= 3 and parts[1] == "ims":
             return "ims", unquote(parts[2]), unquote("/" + parts[3]) if len(parts) > 3 else "/"
         return None, None, unquote(raw_path)
@@ -431,6 +441,7 @@ class Handler(BaseHTTPRequestHandler):
             cred = world.access_keys.get(aksk.access_key)
         if cred is None:
             raise apigw_401("access key %s does not exist" % aksk.access_key)
+        check_temporary(cred, req.headers.get("X-Security-Token"))
         has_body = bool(req._content_length() or req._chunked()) if deferred else bool(req.body)
         if deferred and has_body and not aksk.payload_hash_header():
             aksk.check_date()
@@ -520,12 +531,35 @@ class Handler(BaseHTTPRequestHandler):
                 tokens = [{"token": token, "user": rec["user"], "domain": rec["domain"], "project_id": rec["project_id"]}
                           for token, rec in app.world.tokens.items()]
             self.send_json(200, tokens)
+        elif path == "/temporary_credentials" and method == "GET":
+            # Tests only: every temporary AK/SK/security token issued, to look for them in output and to expire them.
+            with app.world.lock:
+                issued = [{"access": access, "secret": rec["secret"], "security_token": rec["security_token"],
+                           "domain": rec["domain"], "issued_by": rec["issued_by"], "expires": rec["expires"].isoformat()}
+                          for access, rec in app.world.access_keys.items() if "security_token" in rec]
+            self.send_json(200, issued)
+        elif path == "/temporary_credentials/expire" and method == "POST":
+            with app.world.lock:
+                for rec in app.world.access_keys.values():
+                    if "security_token" in rec:
+                        rec["expires"] = utcnow() - datetime.timedelta(seconds=1)
+            self.send_json(200, {"ok": True})
         elif path == "/calls" and method == "DELETE":
             with app.world.lock:
                 app.world.calls = []
             self.send_json(200, {"ok": True})
         else:
             self.send_json(404, {"error": {"code": "EMU.0404", "message": "unknown control call %s %s" % (method, path)}})
+
+
+def check_temporary(cred, security_token):
+    """Temporary access keys work only with their security token and until they expire."""
+    if "security_token" not in cred:
+        return
+    if not security_token or not hmac.compare_digest(security_token, cred["security_token"]):
+        raise apigw_401("the security token is missing or does not belong to this temporary access key")
+    if cred["expires"] < utcnow():
+        raise apigw_401("the temporary access key and its security token have expired")
 
 
 class EmulatorServer(ThreadingHTTPServer):

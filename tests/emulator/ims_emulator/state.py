@@ -104,6 +104,8 @@ class World:
             self.fault_rng = random.Random(0)
             self.fail_jobs = []
             self.fail_members = []
+            # The ECS metadata service: the first account's agency, credentials valid an hour.
+            self.metadata = {"domain": cfg["domains"][0]["name"], "seconds": 3600}
             self.calls = []
             self.tokens = {}
             self.jobs = {}
