@@ -51,16 +51,73 @@ options:
     type: str
   region:
     description:
-      - Region id, for example V(cn-north-4).
-      - If not set, the value of E(HUAWEICLOUD_REGION) is used.
+      - Region id, for example V(cn-north-4). Required.
+      - If not set, the value of E(HUAWEICLOUD_REGION) is used, else E(HW_REGION_NAME), else the region of a KooCLI
+        profile.
       - "Must be a region id like cn-north-4."
     type: str
-    required: true
   project_id:
     description:
       - Project id to act in. When not set it is looked up in IAM from O(region).
       - If not set, the value of E(HUAWEICLOUD_PROJECT_ID) is used.
       - "Must be 32 hexadecimal characters."
+    type: str
+  profile:
+    description:
+      - Profile to read credentials from when no option or variable gives them (step 4 of the precedence in the
+        notes).
+      - The section of that name in the Huawei Cloud SDK credentials file (E(HUAWEICLOUD_SDK_CREDENTIALS_FILE), else
+        C(~/.huaweicloud/credentials); keys C(ak), C(sk), C(security_token), C(project_id), C(iam_endpoint)), else
+        the KooCLI profile of that name in E(HW_SHARED_CONFIG_FILE), else C(~/.hcloud/config.json) (AKSK mode only).
+      - When not set, the SDK file's C([basic]) section, else KooCLI's C(current) profile, is used if present.
+      - If not set, the value of E(HUAWEICLOUD_PROFILE), else E(HW_PROFILE), is used.
+    type: str
+  credentials_source:
+    description:
+      - V(ecs_metadata) adds the ECS metadata service as the last credential source, for tasks run on an ECS
+        with an agency. Its temporary credentials are renewed before they expire.
+      - If not set, the value of E(HUAWEICLOUD_CREDENTIALS_SOURCE) is used.
+    type: str
+    choices: [chain, ecs_metadata]
+    default: chain
+  metadata_url:
+    description:
+      - Base URL of the ECS metadata service, used only with O(credentials_source=ecs_metadata); it is asked
+        for C(/openstack/latest/securitykey) and must answer within 3 seconds.
+      - If not set, the value of E(HUAWEICLOUD_METADATA_URL) is used, else V(http://169.254.169.254).
+    type: str
+  assume_role:
+    description:
+      - Act as an IAM agency. The credentials found as the notes describe ask IAM
+        (C(POST /v3.0/OS-CREDENTIAL/securitytokens)) for the agency's temporary credentials, which the task
+        then uses and renews before they expire.
+      - If not set, E(HW_ASSUME_ROLE_AGENCY_NAME) and E(HW_ASSUME_ROLE_DOMAIN_NAME) are used when set.
+    type: dict
+    suboptions:
+      agency_name:
+        description:
+          - Name of the agency.
+          - "Must be 1 to 64 letters, digits, hyphens (-), underscores (_) and dots (.)."
+        type: str
+        required: true
+      domain_name:
+        description:
+          - Name of the account that created the agency. Either this or O(assume_role.domain_id).
+        type: str
+      domain_id:
+        description:
+          - Id of the account that created the agency (32 hexadecimal characters).
+        type: str
+      duration:
+        description:
+          - Seconds the temporary credentials last, 900 to 86400.
+        type: int
+        default: 3600
+  cloud:
+    description:
+      - Domain of the default endpoints, C(https://ims.{region}.<cloud>) and C(https://iam.{region}.<cloud>).
+      - If not set, the value of E(HUAWEICLOUD_CLOUD), else E(HW_CLOUD), is used, else V(myhuaweicloud.com).
+      - "Must be a domain name like myhuaweicloud.com."
     type: str
   ims_endpoint:
     description:
@@ -68,12 +125,13 @@ options:
       - Must be an absolute http(s) URL with a host and a valid port, without user information, query or
         fragment; V({region}) may appear only in the host name or the path, so no region value can change the
         host that receives the credentials.
-      - If not set, the value of E(HUAWEICLOUD_IMS_ENDPOINT) is used, else V(https://ims.{region}.myhuaweicloud.com).
+      - If not set, the value of E(HUAWEICLOUD_IMS_ENDPOINT) is used, else V(https://ims.{region}.<cloud>).
     type: str
   iam_endpoint:
     description:
       - IAM endpoint URL; V({region}) in it is replaced with the region id. Same rules as O(ims_endpoint).
-      - If not set, the value of E(HUAWEICLOUD_IAM_ENDPOINT) is used, else V(https://iam.{region}.myhuaweicloud.com).
+      - If not set, the value of E(HUAWEICLOUD_IAM_ENDPOINT) is used, else E(HUAWEICLOUD_SDK_IAM_ENDPOINT), else
+        V(https://iam.{region}.<cloud>).
     type: str
   validate_certs:
     description:
@@ -81,6 +139,12 @@ options:
       - If not set, the value of E(HUAWEICLOUD_VALIDATE_CERTS) is used.
     type: bool
     default: true
+  ca_bundle:
+    description:
+      - PEM file of the CA certificates to trust instead of the system store, for endpoints behind a private CA.
+      - A certificate that does not verify fails the task at once (it is not retried), naming the host.
+      - If not set, the value of E(HUAWEICLOUD_CA_BUNDLE) is used.
+    type: path
   timeout:
     description:
       - Seconds one HTTP exchange may take in total (connect, send, and the whole reply, however slowly the
@@ -101,6 +165,18 @@ requirements:
   - python >= 3.8
   - requests >= 2.25
 notes:
+  - "Credentials are taken from the first of these sources that gives a whole identity (an access key and
+    secret key, optionally with a security token, or a user, password and domain); a source that gives only part
+    of one is an error naming it: 1. the module options, with the E(HUAWEICLOUD_*) variables as fallbacks;
+    2. the Huawei Cloud SDK's variables E(HUAWEICLOUD_SDK_AK), E(HUAWEICLOUD_SDK_SK),
+    E(HUAWEICLOUD_SDK_SECURITY_TOKEN) (with E(HUAWEICLOUD_SDK_PROJECT_ID) and E(HUAWEICLOUD_SDK_IAM_ENDPOINT));
+    3. the Terraform provider's variables E(HW_ACCESS_KEY), E(HW_SECRET_KEY), E(HW_SECURITY_TOKEN), or
+    E(HW_USER_NAME), E(HW_PASSWORD), E(HW_DOMAIN_NAME) (with E(HW_REGION_NAME) and E(HW_PROJECT_ID));
+    4. a profile (O(profile)); 5. the ECS metadata service, only with O(credentials_source=ecs_metadata).
+    Then, with O(assume_role) (or E(HW_ASSUME_ROLE_AGENCY_NAME)), those credentials assume the IAM agency."
+  - Region, project id and IAM endpoint take the first value found in the same order (files only up to the
+    source of the credentials). Every value, wherever it was read, is checked like the option it stands for, and
+    an error names where it came from, never a secret.
   - Every option is checked before any call; a bad value fails the task naming the option (never showing the
     value of O(access_key), O(secret_key), O(security_token) or O(password)). String options are limited to 4096
     characters.

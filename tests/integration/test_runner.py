@@ -157,13 +157,21 @@ def test_credential_type_matches_the_modules_env_fallbacks():
     assert set(ctype["inputs"].get("required", [])) <= set(fields)
     assert {name for name, f in fields.items() if f.get("secret")} == SECRET_FIELDS
 
-    fallbacks = set(re.findall(r'_env\("(HUAWEICLOUD_[A-Z_]+)"\)', MODULE_UTILS.read_text()))
-    # validate_certs stays a task option: an AWX boolean field left unset would inject "False".
-    assert set(ctype["injectors"]["env"]) == fallbacks - {"HUAWEICLOUD_VALIDATE_CERTS"}
+    fallbacks = set(re.findall(r'_env\("(HUAWEICLOUD_[A-Z_]+)"', MODULE_UTILS.read_text()))
+    # validate_certs stays a task option: an AWX boolean field left unset would inject "False". Profiles, the
+    # ECS metadata service and CA files are for the machine running the job, not for an AWX credential.
+    not_for_awx = {"HUAWEICLOUD_VALIDATE_CERTS", "HUAWEICLOUD_PROFILE", "HUAWEICLOUD_CREDENTIALS_SOURCE",
+                   "HUAWEICLOUD_METADATA_URL", "HUAWEICLOUD_CA_BUNDLE"}
+    # The agency goes in through the Terraform provider's variables, as the credential table names them.
+    terraform = {"agency_name": "HW_ASSUME_ROLE_AGENCY_NAME", "agency_domain_name": "HW_ASSUME_ROLE_DOMAIN_NAME"}
+    table = (REPO / "plugins" / "module_utils" / "_credentials.py").read_text()
+    assert all('"%s": "%s"' % item in table for item in terraform.items())
+    agency = set(terraform.values())
+    assert set(ctype["injectors"]["env"]) == (fallbacks - not_for_awx) | agency
     for env_name, template in ctype["injectors"]["env"].items():
         [field] = re.findall(r"\{\{\s*(\w+)\s*\}\}", template)
         assert field in fields, env_name
-        assert env_name == "HUAWEICLOUD_" + field.upper()
+        assert env_name in ("HUAWEICLOUD_" + field.upper(), terraform.get(field))
     assert set(ctype["injectors"]) == {"env"}  # nothing in extra_vars, where -vvv or facts could show it
 
 
