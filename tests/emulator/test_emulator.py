@@ -367,3 +367,45 @@ def test_faults_and_reset(demo):
     assert not fresh_client.images(name="to-be-reset")
     state = http("GET", demo.url + "/_emulator/state").json()
     assert demo.project_id in state["regions"][REGION]["projects"]
+
+
+# ------------------------------------------------------------------ temporary credentials (issue 11)
+
+def _signed_images(url, cred, token=None):
+    target = "%s/ims/%s/v2/cloudimages" % (url, REGION)
+    headers = {"X-Project-Id": project_id(DEMO, REGION)}
+    if token:
+        headers["X-Security-Token"] = token
+    return http("GET", target, headers=sign("GET", target, headers, b"", cred["access"], cred["secret"]))
+
+
+def test_securitytokens_and_metadata_issue_temporary_keys_that_need_their_token_and_expire(demo):
+    url = demo.url
+    sts = url + "/iam/v3.0/OS-CREDENTIAL/securitytokens"
+    own = http("POST", sts, headers={"X-Auth-Token": demo.token},
+               json={"auth": {"identity": {"methods": ["token"], "token": {"duration_seconds": 900}}}})
+    assert own.status_code == 201, own.text
+    cred = own.json()["credential"]
+    assert set(cred) == {"access", "secret", "securitytoken", "expires_at"}
+    assert _signed_images(url, cred, cred["securitytoken"]).status_code == 200
+    assert _signed_images(url, cred).status_code == 401
+    assert _signed_images(url, cred, "wrong-token").status_code == 401
+    # Agencies: the named account must have it; durations are bounded.
+    for spec, status in (({"agency_name": "ims_admin_agency", "domain_name": "demo", "duration_seconds": 900}, 201),
+                         ({"agency_name": "nope", "domain_name": "demo"}, 403),
+                         ({"agency_name": "ims_admin_agency", "domain_id": DEMO["id"]}, 201),
+                         ({"agency_name": "ims_admin_agency", "domain_name": "demo", "duration_seconds": 60}, 400),
+                         ({"agency_name": "ims_admin_agency"}, 400)):
+        reply = http("POST", sts, headers={"X-Auth-Token": demo.token},
+                     json={"auth": {"identity": {"methods": ["assume_role"], "assume_role": spec}}})
+        assert reply.status_code == status, (spec, reply.text)
+    assert http("POST", sts, json={"auth": {"identity": {"methods": ["token"]}}}).status_code == 401
+    meta = http("GET", url + "/openstack/latest/securitykey")
+    assert meta.status_code == 200
+    from_metadata = meta.json()["credential"]
+    assert _signed_images(url, from_metadata, from_metadata["securitytoken"]).status_code == 200
+    http("POST", url + "/_emulator/temporary_credentials/expire").raise_for_status()
+    expired = _signed_images(url, from_metadata, from_metadata["securitytoken"])
+    assert expired.status_code == 401 and "expired" in expired.text
+    http("POST", url + "/_emulator/config", json={"metadata": {"domain": None}}).raise_for_status()
+    assert http("GET", url + "/openstack/latest/securitykey").status_code == 404
