@@ -263,9 +263,8 @@ def _with_agency(credentials, params, settings, origins):
         raise HuaweiCloudError("%s (assume_role)" % error)
     request = {"agency_name": agency, "duration_seconds": duration}
     request.update({"domain_name": domain_name} if domain_name else {"domain_id": role["domain_id"]})
-    return Credentials(source="agency %s of %s, assumed with %s" % (agency, domain_name or role["domain_id"],
-                                                                  credentials.source),
-                       refresher=agency_refresher(credentials, request), base=credentials)
+    label = "agency %s of %s, assumed with %s" % (agency, domain_name or role["domain_id"], credentials.source)
+    return Credentials(source=label, refresher=agency_refresher(credentials, request), base=credentials)
 
 
 def agency_refresher(base, assume_role):
@@ -317,7 +316,7 @@ def temporary_credential(credential, where, clock):
                                "or not %s" % (where, FORMATS["header"].rule))
     expires = credential.get("expires_at")
     try:
-        fresh["expires_at"] = calendar.timegm(time.strptime(str(expires).split(".")[0].rstrip("Z"),
+        fresh["expires_at"] = calendar.timegm(time.strptime(str(expires).split(".", maxsplit=1)[0].rstrip("Z"),
                                                             "%Y-%m-%dT%H:%M:%S"))
     except ValueError:
         raise HuaweiCloudError("%s answered with expires_at %s, not a UTC time like 2026-01-01T00:00:00.000000Z"

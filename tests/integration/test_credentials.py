@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 
-import pytest
 import requests
 
 from hwc_harness import account, play, project_id
