@@ -71,6 +71,7 @@ options:
         the KooCLI profile of that name in E(HW_SHARED_CONFIG_FILE), else C(~/.hcloud/config.json) (AKSK mode only).
       - When not set, the SDK file's C([basic]) section, else KooCLI's C(current) profile, is used if present.
       - If not set, the value of E(HUAWEICLOUD_PROFILE), else E(HW_PROFILE), is used.
+      - "Must be 1 to 64 characters without control characters."
     type: str
   credentials_source:
     description:
