@@ -42,7 +42,8 @@ except ImportError:  # pragma: no cover - the module reports the missing library
 # What a source can give. Identity fields come as a group from the first source that has a whole identity;
 # each setting takes the first value found in precedence order (files only up to the source of the identity).
 IDENTITY = ("access_key", "secret_key", "security_token", "user", "password", "domain")
-SETTINGS = ("region", "project_id", "iam_endpoint", "agency_name", "agency_domain_name")
+CONNECTION = ("region", "project_id", "iam_endpoint")
+SETTINGS = CONNECTION + ("agency_name", "agency_domain_name")
 SECRETS = frozenset(["secret_key", "security_token", "password"])
 
 Source = collections.namedtuple("Source", ["name", "label", "env"])
@@ -139,7 +140,8 @@ def resolve(params, environ=None, home=None):
 def _read(source, params, environ, home):
     """(values, {field: where it was read}) of one source, or None when it does not apply."""
     if source.name == "options":
-        return dict((name, params.get(name)) for name in IDENTITY + SETTINGS if params.get(name)), {}
+        # The agency of the options is assume_role (ims_image_copy's agency_name is another thing).
+        return dict((name, params.get(name)) for name in IDENTITY + CONNECTION if params.get(name)), {}
     if source.env:
         values = dict((field, environ.get(var)) for field, var in source.env.items() if environ.get(var))
         return values, dict((field, source.env[field]) for field in values)

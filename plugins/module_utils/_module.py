@@ -21,6 +21,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import H
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import ImsApi
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._retries import RetryPolicy
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import (
+    FORMATS,
     OPTION_FORMATS,
     check_endpoint,
     check_format,
@@ -152,8 +153,8 @@ class HuaweiCloudModule(object):
         for name in ("region", "project_id", "iam_endpoint"):
             p[name] = self._resolved.settings.get(name)
         if not p["region"]:
-            self.fail("region is required: set region (HUAWEICLOUD_REGION), HW_REGION_NAME or region in a "
-                      "KooCLI profile")
+            self.fail("region must be %s: set region (HUAWEICLOUD_REGION), HW_REGION_NAME or the region of a "
+                      "KooCLI profile" % FORMATS["region"].rule)
 
     @property
     def api(self):

@@ -228,3 +228,13 @@ def test_certificate_failure_is_final_and_says_how_to_fix_it(self_signed_server)
     trusted = HuaweiCloudClient(Credentials(access_key="A", secret_key="S"), "cn-north-4", project_id=PROJECT,
                                 ims_endpoint=url + "/ims/{region}", iam_endpoint=url + "/iam", ca_bundle=cert)
     assert trusted.request("GET", "/v2/cloudimages") == {"images": []}
+
+
+def test_a_modules_own_agency_name_is_not_an_agency_to_assume(tmp_path):
+    # ims_image_copy's agency_name is the agency IMS uses for a cross-region copy.
+    creds = chain({"access_key": "A", "secret_key": "S", "agency_name": "ims_admin_agency"}, {}, tmp_path).credentials
+    assert creds.refresher is None and creds.access_key == "A"
+    assumed = chain({"access_key": "A", "secret_key": "S"}, {"HW_ASSUME_ROLE_AGENCY_NAME": "x",
+                                                             "HW_ASSUME_ROLE_DOMAIN_NAME": "d"}, tmp_path).credentials
+    assert assumed.refresher is not None and assumed.base.access_key == "A"
+    assert assumed.source == "agency x of d, assumed with module options or HUAWEICLOUD_* variables"
