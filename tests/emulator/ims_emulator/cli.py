@@ -24,6 +24,11 @@ def main(argv=None):
     parser.add_argument("--ready-file", default=None)
     parser.add_argument("--job-seconds", type=float, default=None,
                         help="duration of every asynchronous job (default: job_seconds of the config, else 1.0)")
+    parser.add_argument("--visibility-delay", type=float, default=None,
+                        help="seconds a new image stays out of listings (default: visibility_delay of the config, "
+                             "else 3)")
+    parser.add_argument("--delete-delay", type=float, default=None,
+                        help="seconds a deleted image stays listed (default: delete_delay of the config, else 3)")
     parser.add_argument("--allow-remote", action="store_true",
                         help="listen on a non-loopback address (the control API still answers loopback callers only)")
     parser.add_argument("--control-token", default=os.environ.get("IMS_EMULATOR_CONTROL_TOKEN"),
@@ -36,7 +41,8 @@ def main(argv=None):
 
     try:
         server = make_server(args.host, args.port, args.config, args.job_seconds, control_token=args.control_token,
-                             allow_remote=args.allow_remote)
+                             allow_remote=args.allow_remote, visibility_delay=args.visibility_delay,
+                             delete_delay=args.delete_delay)
     except (ValueError, ConfigError) as error:
         parser.exit(2, "%s: %s\n" % (parser.prog, error))
     host, port = server.server_address[:2]

@@ -138,7 +138,7 @@ def delete_image(app, caller, req, image_id):
             raise img("IMG.0090", "The image being created cannot be deleted.")
         if isinstance(body, dict) and body.get("delete_backup") and rec["props"].get("__backup_id"):
             world.backups.pop(rec["props"]["__backup_id"], None)
-        world.delete_image(rec)
+        world.request_delete(rec)
         return 204, None
 
 

@@ -1,7 +1,8 @@
 """Asynchronous IMS jobs driven by a timer thread.
 
 A job is INIT for the first tenth of its duration, RUNNING until the duration
-has elapsed, then SUCCESS or FAIL. Side effects happen in callbacks run under
+has elapsed and every image it names is listed (late visibility), then SUCCESS
+or FAIL. Side effects happen in callbacks run under
 the world lock: ``on_start`` when it starts running, ``on_success`` /
 ``on_fail`` when it ends. ``on_success`` may raise ApiError to fail the job.
 """
@@ -53,6 +54,12 @@ class Job:
         self.duration = max(0.0, float(world.job_seconds))
         self.planned_failure = None
         self.partial_results = False
+
+    def image_ids(self):
+        """The images this job creates or changes (entities and sub-jobs)."""
+        ids = [self.entities.get("image_id")]
+        ids += [sub.get("entities", {}).get("image_id") for sub in self.sub_jobs]
+        return [image_id for image_id in ids if image_id]
 
     @property
     def terminal(self):
@@ -121,6 +128,7 @@ class JobEngine:
     def step(self):
         now = time.monotonic()
         with self.world.lock:
+            self.world.settle(now)
             for job in list(self.world.jobs.values()):
                 if job.terminal:
                     continue
@@ -129,7 +137,7 @@ class JobEngine:
                     job.status = "RUNNING"
                     if job.on_start:
                         job.on_start(job)
-                if job.status == "RUNNING" and elapsed >= job.duration:
+                if job.status == "RUNNING" and elapsed >= job.duration and self.world.images_listed(job.image_ids(), now):
                     self._finish(job)
 
     def _finish(self, job):

@@ -91,8 +91,8 @@ class App:
 
     routed_urls = None  # set by make_routed_servers
 
-    def __init__(self, config_path, job_seconds=None):
-        self.world = World(config_path, job_seconds)
+    def __init__(self, config_path, job_seconds=None, visibility_delay=None, delete_delay=None):
+        self.world = World(config_path, job_seconds, visibility_delay, delete_delay)
         self.jobs = JobEngine(self.world)
 
     def reset(self):
@@ -105,6 +105,9 @@ class App:
                 world.job_seconds = float(patch["job_seconds"])
             if "image_quota" in patch:
                 world.image_quota = int(patch["image_quota"])
+            for knob in ("visibility_delay", "delete_delay"):
+                if knob in patch:
+                    setattr(world, knob, max(0.0, float(patch[knob])))
             if "faults" in patch:
                 faults = patch["faults"]
                 if not faults:
@@ -123,6 +126,7 @@ class App:
                 # {"domain": account the ECS's agency acts in (null: no agency), "seconds": credential lifetime}
                 world.metadata.update(patch["metadata"] or {})
             return {"job_seconds": world.job_seconds, "image_quota": world.image_quota,
+                    "visibility_delay": world.visibility_delay, "delete_delay": world.delete_delay,
                     "faults": world.faults, "fail_jobs": world.fail_jobs, "fail_members": world.fail_members,
                     "metadata": world.metadata}
 
@@ -573,13 +577,14 @@ class EmulatorServer(ThreadingHTTPServer):
         super().__init__(address, Handler)
 
 
-def make_server(host, port, config_path, job_seconds=None, control_token=None, allow_remote=False):
+def make_server(host, port, config_path, job_seconds=None, control_token=None, allow_remote=False,
+                visibility_delay=None, delete_delay=None):
     """The emulator listens on loopback only unless ``allow_remote``: it hands out tokens for fixed
     credentials and its control API rewrites the world."""
     if not allow_remote and not is_loopback_host(host):
         raise ValueError("refusing to listen on %s: the emulator is for loopback use; pass --allow-remote "
                          "(and set --control-token) to listen elsewhere" % host)
-    app = App(config_path, job_seconds)
+    app = App(config_path, job_seconds, visibility_delay, delete_delay)
     server = EmulatorServer((host, port), app, control_token)
     app.jobs.start()
     return server

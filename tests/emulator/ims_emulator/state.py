@@ -9,6 +9,7 @@ import copy
 import hashlib
 import random
 import threading
+import time
 
 import yaml
 
@@ -46,7 +47,7 @@ def validate_config(cfg, where):
     regions = cfg.get("regions")
     _require(isinstance(regions, list) and regions and all(isinstance(r, str) and r for r in regions),
              where, "regions must be a non-empty list of region ids")
-    for key in ("job_seconds", "image_quota"):
+    for key in ("job_seconds", "image_quota", "visibility_delay", "delete_delay"):
         if key in cfg:
             _require(isinstance(cfg[key], (int, float)) and not isinstance(cfg[key], bool) and cfg[key] >= 0,
                      where, "%s must be a number >= 0" % key)
@@ -76,8 +77,15 @@ def validate_config(cfg, where):
                              % (label, key, position, item["region"]))
 
 
+# Late visibility (seconds): a new image is left out of listings this long after the call that made it,
+# and a deleted one stays listed (with its last status) this long. Real IMS shows both effects; these
+# defaults are long enough that a listing right after a create or delete sees the old picture.
+DEFAULT_VISIBILITY_DELAY = 3.0
+DEFAULT_DELETE_DELAY = 3.0
+
+
 class World:
-    def __init__(self, config_path, job_seconds=None):
+    def __init__(self, config_path, job_seconds=None, visibility_delay=None, delete_delay=None):
         self.lock = threading.RLock()
         try:
             with open(config_path, encoding="utf-8") as handle:
@@ -86,6 +94,7 @@ class World:
             raise ConfigError("%s: cannot read the world file: %s" % (config_path, error)) from None
         validate_config(self.config, config_path)
         self.cli_job_seconds = job_seconds
+        self.cli_delays = {"visibility_delay": visibility_delay, "delete_delay": delete_delay}
         try:
             self.reset()
         except (KeyError, TypeError, ValueError, StopIteration) as error:
@@ -100,6 +109,10 @@ class World:
             self.image_quota = int(cfg.get("image_quota", 100))
             js = self.cli_job_seconds if self.cli_job_seconds is not None else cfg.get("job_seconds", 1.0)
             self.job_seconds = float(js)
+            defaults = {"visibility_delay": DEFAULT_VISIBILITY_DELAY, "delete_delay": DEFAULT_DELETE_DELAY}
+            for knob, default in defaults.items():
+                value = self.cli_delays[knob]
+                setattr(self, knob, float(value if value is not None else cfg.get(knob, default)))
             self.faults = {}
             self.fault_rng = random.Random(0)
             self.fail_jobs = []
@@ -252,8 +265,11 @@ class World:
             base.pop("__os_version", None)
         if status == "active":
             base["active_at"] = now
+        # Images made by an API call are listed only after the visibility delay (seeded ones at once).
+        listed_at = time.monotonic() + self.visibility_delay if origin in ("ims", "glance") else 0.0
         rec = {"id": image_id, "region": region, "project_id": project_id, "domain": domain, "deleted": False,
-               "origin": origin, "seq": self.next_seq(), "members": {}, "busy_job": None, "props": base}
+               "origin": origin, "seq": self.next_seq(), "members": {}, "busy_job": None, "props": base,
+               "listed_at": listed_at, "gone_at": None}
         self.images[image_id] = rec
         return rec
 
@@ -262,6 +278,39 @@ class World:
         rec["props"]["updated_at"] = iso()
         if status == "active":
             rec["props"]["active_at"] = iso()
+
+    def is_listed(self, rec, now=None):
+        """Whether listings show the image yet (see DEFAULT_VISIBILITY_DELAY)."""
+        return (now if now is not None else time.monotonic()) >= rec.get("listed_at", 0.0)
+
+    def is_deleting(self, rec):
+        return rec.get("gone_at") is not None and not rec["deleted"]
+
+    def request_delete(self, rec):
+        """An API DELETE: the image goes after the delete delay; until then it is listed as it was."""
+        if self.is_deleting(rec):
+            return
+        if self.delete_delay <= 0:
+            self.delete_image(rec)
+            return
+        rec["gone_at"] = time.monotonic() + self.delete_delay
+
+    def settle(self, now=None):
+        """Finish the deletions whose delay has passed (the job engine calls this on every tick)."""
+        now = now if now is not None else time.monotonic()
+        with self.lock:
+            for rec in self.images.values():
+                if self.is_deleting(rec) and now >= rec["gone_at"]:
+                    self.delete_image(rec)
+
+    def images_listed(self, image_ids, now=None):
+        """Whether every existing image among ``image_ids`` is listed (jobs end only then)."""
+        now = now if now is not None else time.monotonic()
+        for image_id in image_ids:
+            rec = self.images.get(image_id)
+            if rec is not None and not rec["deleted"] and not self.is_listed(rec, now):
+                return False
+        return True
 
     def delete_image(self, rec):
         rec["deleted"] = True
@@ -327,10 +376,11 @@ class World:
         member_status = single.get("member_status")
         if member_status is not None and member_status not in ("accepted", "rejected", "pending", "all"):
             raise img("IMG.0017", "The URL format is incorrect: invalid member_status.")
+        now = time.monotonic()
         with self.lock:
             candidates = []
             for rec in self.images.values():
-                if not self.is_visible(rec, pid, caller.region):
+                if not self.is_visible(rec, pid, caller.region) or not self.is_listed(rec, now):
                     continue
                 is_member = rec["project_id"] != pid and pid in rec["members"]
                 if member_status:
@@ -429,11 +479,14 @@ class World:
     # ------------------------------------------------------------ snapshot
     def snapshot(self):
         with self.lock:
-            out = {"job_seconds": self.job_seconds, "image_quota": self.image_quota, "regions": {}}
+            out = {"job_seconds": self.job_seconds, "image_quota": self.image_quota, "regions": {},
+                   "visibility_delay": self.visibility_delay, "delete_delay": self.delete_delay}
+            now = time.monotonic()
             for region in self.regions:
                 out["regions"][region] = {"projects": {}}
             for proj in self.projects.values():
-                images = [copy.deepcopy(r) for r in self.images.values() if not r["deleted"] and r["project_id"] == proj["id"]]
+                images = [dict(copy.deepcopy(r), listed=self.is_listed(r, now), deleting=self.is_deleting(r))
+                          for r in self.images.values() if not r["deleted"] and r["project_id"] == proj["id"]]
                 members = []
                 for rec in images:
                     for mid, member in rec["members"].items():
