@@ -204,3 +204,22 @@ options:
     type: int
     default: 1800
 """
+
+    # Options of the modules that create images.
+    VISIBILITY = r"""
+options:
+  visibility_window:
+    description:
+      - IMS lists a new image only some time after the call that created it, and keeps listing a deleted image
+        for a while. When the answer to a create call is lost (dropped connection, HTTP 500/503 after the
+        service acted), the module keeps looking for the image it may have created, by name, for this many
+        seconds before it sends the call again, so a retry never creates a second image.
+      - The default fits the real service, which lists new images within seconds; the cost of a longer window
+        is only paid after a lost answer.
+      - If not set, the value of E(HUAWEICLOUD_VISIBILITY_WINDOW) is used.
+      - Only one play at a time may manage one image name (IMS names are not unique); serialize plays that
+        share names, for example with C(throttle: 1) or C(serial), and with AWX job slicing off. When more
+        than one image answers a task's intent, the task fails naming every id instead of choosing one.
+    type: int
+    default: 60
+"""

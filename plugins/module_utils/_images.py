@@ -75,16 +75,23 @@ class ImageWaitError(HuaweiCloudError):
 
 
 def wait_for_image(api, image_id, timeout, sleep=time.sleep, clock=time.monotonic, first_delay=0.5,
-                   max_delay=10.0, settled=("active",)):
+                   max_delay=10.0, settled=("active",), unlisted_grace=0):
     """Poll an image until its status is in ``settled``; return the raw image.
 
     Raises ImageWaitError when it ends ``killed``, disappears (a failed creation
-    job removes it) or is still in progress after ``timeout`` seconds.
+    job removes it) or is still in progress after ``timeout`` seconds. An image
+    this task just made may not be listed yet: for ``unlisted_grace`` seconds
+    "not found" means "not listed yet", not "gone".
     """
-    deadline = clock() + timeout
+    start = clock()
+    deadline = start + timeout
     delay = first_delay
     while True:
         image = api.get_image(image_id)
+        if image is None and clock() - start < min(unlisted_grace, timeout):
+            sleep(min(delay, max(0, deadline - clock())))
+            delay = min(delay * 1.5, max_delay)
+            continue
         if image is None:
             raise ImageWaitError("image %s disappeared while it was being created (its creation job failed?)"
                                  % image_id)
@@ -98,5 +105,22 @@ def wait_for_image(api, image_id, timeout, sleep=time.sleep, clock=time.monotoni
         if remaining <= 0:
             raise ImageWaitError("timed out after %ss waiting for image %s to become active (last status %s)"
                                  % (timeout, image_id, status))
+        sleep(min(delay, remaining))
+        delay = min(delay * 1.5, max_delay)
+
+
+def wait_until_gone(api, image_id, timeout, sleep=time.sleep, clock=time.monotonic, first_delay=0.5, max_delay=10.0):
+    """Poll a deleted image until IMS no longer lists it (deletion is asynchronous); raise ImageWaitError on
+    time-out."""
+    deadline = clock() + timeout
+    delay = first_delay
+    while True:
+        image = api.get_image(image_id)
+        if image is None or image.get("status") == "deleted":
+            return
+        remaining = deadline - clock()
+        if remaining <= 0:
+            raise ImageWaitError("timed out after %ss waiting for image %s to be deleted (IMS still lists it, "
+                                 "status %s)" % (timeout, image_id, image.get("status")))
         sleep(min(delay, remaining))
         delay = min(delay * 1.5, max_delay)

@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import AmbiguousRequestError, HuaweiCloudError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import JobWaiter
 
@@ -180,12 +182,14 @@ class ImsApi(object):
         return self.client.request(method, path, body=body, expect={"job_id": str})["job_id"]
 
 
-def create_once(create, find_existing, retries=3):
+def create_once(create, find_existing, window=0, retries=3, clock=time.monotonic, sleep=time.sleep):
     """Run a non-idempotent create whose response may be lost, without doubling it.
 
     ``create()`` returns the new resource's handle; ``find_existing()`` returns
     a handle if an earlier attempt did take effect, else None. After an
-    ambiguous failure we look before we try again.
+    ambiguous failure we look before we try again, and keep looking for
+    ``window`` seconds: IMS lists a new image only some time after the call
+    that made it, so one look right away would miss it.
     """
     attempt = 0
     while True:
@@ -195,6 +199,19 @@ def create_once(create, find_existing, retries=3):
         except AmbiguousRequestError:
             if attempt > retries:
                 raise
-            found = find_existing()
+            found = look_for(find_existing, window, clock=clock, sleep=sleep)
             if found is not None:
                 return found
+
+
+def look_for(find, window, clock=time.monotonic, sleep=time.sleep, interval=1.0):
+    """Call ``find()`` until it returns something other than None or ``window`` seconds have passed."""
+    deadline = clock() + window
+    while True:
+        found = find()
+        if found is not None:
+            return found
+        remaining = deadline - clock()
+        if remaining <= 0:
+            return None
+        sleep(min(interval, remaining))

@@ -69,3 +69,22 @@ def resolve_shared_image_id(api, ref):
         raise ImageNotFoundError("%d images named %r are shared with project %s (%s); use the image id"
                                  % (len(found), ref, api.project_id, ", ".join(sorted(found))))
     return list(found)[0]
+
+
+class DuplicateImagesError(HuaweiCloudError):
+    """More than one image answers one intent (a name, or a copy of a source in a project)."""
+
+
+def duplicates_message(images, what):
+    """The one wording of the duplicate rule: every id, and what to do about it."""
+    return ("%d images are %s (%s): names are not unique in IMS, so give the id of the one to manage, or keep "
+            "one and delete the others (two runs at the same time, or a retry answered late, made them); run one "
+            "play per image name at a time" % (len(images), what, ", ".join(sorted(image["id"] for image in images))))
+
+
+def single_image(images, what):
+    """The only image of ``images``, None for none; DuplicateImagesError naming every id for more than one
+    (create, register, copy and replicate never pick one of several)."""
+    if len(images) > 1:
+        raise DuplicateImagesError(duplicates_message(images, what))
+    return images[0] if images else None

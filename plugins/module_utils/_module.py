@@ -97,13 +97,25 @@ def _unreadable_suboptions(spec, params):
     return wrong
 
 
+# For modules that create images (keep in sync with the VISIBILITY doc fragment).
+VISIBILITY_ARGUMENT_SPEC = dict(
+    visibility_window=dict(type="int", default=60, **_env("HUAWEICLOUD_VISIBILITY_WINDOW")),
+)
+
+# What a failure keeps of the result built so far: once a job has started, the task changed something and the
+# job id is how to follow it.
+STARTED_KEYS = ("job_id", "job_ids", "export_job_id", "image_id", "image")
+
+
 class HuaweiCloudModule(object):
     """An AnsibleModule with the common options, input checks and a lazily built client."""
 
-    def __init__(self, argument_spec, with_wait=False, **kwargs):
+    def __init__(self, argument_spec, with_wait=False, with_visibility=False, **kwargs):
         spec = dict(COMMON_ARGUMENT_SPEC)
         if with_wait:
             spec.update(WAIT_ARGUMENT_SPEC)
+        if with_visibility:
+            spec.update(VISIBILITY_ARGUMENT_SPEC)
         spec.update(argument_spec)
         wrong = _unreadable_suboptions(spec, _load_params() or {})
         if wrong:
@@ -187,10 +199,21 @@ class HuaweiCloudModule(object):
     def exit(self, **result):
         self.module.exit_json(**result)
 
-    def run(self, action):
-        """Call ``action()`` and exit with its result dict; API errors become fail_json."""
+    def run(self, action, partial=None):
+        """Call ``action()`` and exit with its result dict; API errors become fail_json.
+
+        ``partial`` is the result dict the action fills as it goes: a failure after it started a job still
+        reports ``changed=true`` and the job id(s) from it.
+        """
         try:
             result = action()
         except HuaweiCloudError as error:
-            self.fail(str(error), **error.to_result())
+            extra = error.to_result()
+            partial = partial or {}
+            if partial.get("changed"):
+                extra["changed"] = True
+            for key in STARTED_KEYS:
+                if partial.get(key) and not extra.get(key):
+                    extra[key] = partial[key]
+            self.fail(str(error), **extra)
         self.exit(**result)

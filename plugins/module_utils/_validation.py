@@ -108,6 +108,7 @@ NUMBER_BOUNDS = {
     "wait_timeout": (0, 7 * 24 * 3600, "seconds"),
     # IAM securitytokens: 15 minutes to 24 hours.
     "duration": (900, 24 * 3600, "seconds"),
+    "visibility_window": (0, 3600, "seconds"),
 }
 
 # Bounds on any other string option, so an over-long value is refused here and not by a 414 page.

@@ -28,6 +28,7 @@ author:
 extends_documentation_fragment:
   - huaweicloud.cloud.ims
   - huaweicloud.cloud.ims.wait
+  - huaweicloud.cloud.ims.visibility
 options:
   state:
     description:
@@ -414,6 +415,8 @@ image:
 job_id:
   description:
     - Id of the IMS job that creates the image. With O(wait=false), follow it with M(huaweicloud.cloud.ims_job).
+    - Also returned, with C(changed=true), when the task fails after the job started (time-out, job failure,
+      duplicate images found afterwards).
   returned: when a creation job was started
   type: str
   sample: 8a12fc664fb4daa3014fb4e581380005
@@ -444,9 +447,11 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import (
     normalize_image,
     tags_to_dict,
     wait_for_image,
+    wait_until_gone,
 )
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import create_once
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._jobs import job_image_ids
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import single_image
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import HuaweiCloudModule
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import (
     check_description,
@@ -834,12 +839,12 @@ class ImageManager(object):
                                        "manages your own images" % (image["id"], image.get("name"),
                                                                     image.get("owner"), self.api.project_id))
             return image
-        matches = self._own_images_named(self.p["name"])
-        if len(matches) > 1:
-            raise HuaweiCloudError(
-                "%d of your images are named %r (%s); names are not unique in IMS, so give the id of the one to "
-                "manage" % (len(matches), self.p["name"], ", ".join(sorted(image["id"] for image in matches))))
-        return matches[0] if matches else None
+        return self._own_image_named()
+
+    def _own_image_named(self):
+        """Your one image with the task's name, or None; fails naming every id when there are several."""
+        return single_image(self._own_images_named(self.p["name"]),
+                            "named %r in your project in region %s" % (self.p["name"], self.api.client.region))
 
     def _own_images_named(self, name):
         return [image for image in self.api.find_images(name, owned=True) if image.get("status") != "deleted"]
@@ -890,13 +895,22 @@ class ImageManager(object):
             image = wait_for_image(self.api, image["id"], self._timeout(), settled=("active", "killed"))
         self.api.delete_image(image["id"], delete_backup=self.p["delete_backup"])
         self.result["image"] = normalize_image(image)
+        if self.p["wait"]:
+            # IMS deletes asynchronously; a later task of the play must not find the image still listed.
+            wait_until_gone(self.api, image["id"], self._timeout())
 
     # Existing image -------------------------------------------------------------
 
     def present(self, image):
         kind = creation_kind(self.p)
+        bare = image.get("status") == "queued" and self._is_bare_metadata(image)
+        if bare and kind not in ("register", "upload"):
+            # An interrupted register/upload left it; no job will ever make it active, so do not wait on it.
+            raise HuaweiCloudError("image %s (%s) is an empty metadata image (status queued, no file): a register "
+                                   "or upload that did not finish left it; delete it (state=absent) or run that "
+                                   "register/upload task again" % (image["id"], image.get("name")))
         if image.get("status") in IN_PROGRESS_STATUSES and not self.check_mode:
-            if image.get("status") == "queued" and kind in ("register", "upload") and self._is_bare_metadata(image):
+            if bare:
                 # Our own metadata from an earlier run whose file never arrived: finish the job.
                 try:
                     filled = self._fill_metadata(image, kind)
@@ -1001,8 +1015,13 @@ class ImageManager(object):
             dummy, metadata = self._create_once(lambda: self.api.create_metadata(self._metadata_body()))
             if after["tags"]:
                 self.api.tag_action(metadata["id"], "create", tag_api_changes({}, after["tags"])[0])
-            image = self._fill_metadata(metadata, kind)
+            try:
+                image = self._fill_metadata(metadata, kind)
+            except HuaweiCloudError as error:
+                self._remove_orphan(metadata["id"], error)
+                raise
             if image is not None:
+                self._check_unique()
                 self.update(image, diff=False)
             return
         call, body = self._creation_call(kind)
@@ -1010,44 +1029,62 @@ class ImageManager(object):
         if handle[0] == "image":
             # An earlier attempt whose answer was lost did create it: wait for that one.
             image = handle[1]
+            self.result["image"] = normalize_image(image)
             if not self.p["wait"]:
-                self.result["image"] = normalize_image(image)
                 return
-            image = wait_for_image(self.api, image["id"], self._timeout())
+            image = wait_for_image(self.api, image["id"], self._timeout(), unlisted_grace=self._window())
         else:
             job_id = handle[1]
             self.result["job_id"] = job_id
             if not self.p["wait"]:
+                # IMS lists a new image late: the job id is what to follow, the image only if already listed.
                 found = self._own_images_named(self.p["name"])
-                if found:
+                if len(found) == 1:
                     self.result["image"] = normalize_image(found[0])
                 return
             job = self.api.wait_job(job_id, self._timeout())
             image_ids = job_image_ids(job)
-            image = self.api.get_image(image_ids[0]) if image_ids else None
-            if image is None:
-                found = self._own_images_named(self.p["name"])
-                image = found[0] if found else None
-            if image is None:
-                raise HuaweiCloudError("job %s succeeded but no image named %r can be found"
-                                       % (job_id, self.p["name"]))
+            if not image_ids:
+                raise HuaweiCloudError("job %s succeeded but names no image" % job_id)
+            image = wait_for_image(self.api, image_ids[0], self._timeout(), unlisted_grace=self._window())
             if self.p.get("data_images"):
                 self.result["data_image_ids"] = [i for i in image_ids if i != image["id"]]
+        self._check_unique()
         # Converge what the creation call could not set (e.g. max_ram on some calls).
         self.update(image, diff=False)
 
+    def _window(self):
+        return self.p["visibility_window"]
+
+    def _check_unique(self):
+        """After its job: if another run (another controller, a late-listed retry) made an image with the same
+        name meanwhile, say so with every id rather than let anyone believe the duplicate is fine."""
+        self._own_image_named()
+
+    def _remove_orphan(self, image_id, error):
+        """Delete the metadata image this task made when filling it failed: left queued (or killed), it would
+        block every later run. An image still being filled (a time-out) is left to its job."""
+        image = self.api.get_image(image_id)
+        if image is not None and image.get("status") not in ("queued", "killed"):
+            return
+        try:
+            self.api.delete_image(image_id)
+        except HuaweiCloudError as cleanup:
+            error.message = "%s; deleting the unfinished image %s failed too: %s" % (error.message, image_id, cleanup)
+            return
+        error.message = "%s; the unfinished image %s was deleted" % (error.message, image_id)
+
     def _create_once(self, create, label="image"):
         """(label, what create() returned), or ("image", raw image) when a lost earlier attempt made it."""
-        name = self.p["name"]
 
         def attempt():
             return (label, create())
 
         def find_existing():
-            found = self._own_images_named(name)
-            return ("image", found[0]) if found else None
+            found = self._own_image_named()
+            return ("image", found) if found is not None else None
 
-        return create_once(attempt, find_existing)
+        return create_once(attempt, find_existing, window=self._window())
 
     def _fill_metadata(self, image, kind):
         """Register or upload the file into image metadata; the image when done (None with wait=false)."""
@@ -1064,7 +1101,7 @@ class ImageManager(object):
             if not self.p["wait"]:
                 self.result["image"] = normalize_image(self.api.get_image(image["id"]) or image)
                 return None
-        return wait_for_image(self.api, image["id"], self._timeout())
+        return wait_for_image(self.api, image["id"], self._timeout(), unlisted_grace=self._window())
 
     # Request bodies -------------------------------------------------------------
 
@@ -1172,11 +1209,12 @@ class ImageManager(object):
 
 
 def main():
-    module = HuaweiCloudModule(ARGUMENT_SPEC, with_wait=True, supports_check_mode=True)
+    module = HuaweiCloudModule(ARGUMENT_SPEC, with_wait=True, with_visibility=True, supports_check_mode=True)
     error = validate_params(module.params)
     if error:
         module.fail(error)
-    module.run(lambda: ImageManager(module).run())
+    manager = ImageManager(module)
+    module.run(manager.run, partial=manager.result)
 
 
 if __name__ == "__main__":

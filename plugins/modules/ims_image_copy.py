@@ -14,8 +14,9 @@ version_added: 1.0.0
 description:
   - Copies an image within its region (C(POST /v1/cloudimages/{id}/copy)), optionally encrypting the copy
     with a KMS key, or to another region (C(POST /v1/cloudimages/{id}/cross_region_copy)) through an IAM agency.
-  - Idempotent by name. When an image named O(name) already exists in the target region and project, it is
-    returned (whatever its status, so a copy still in progress counts) and nothing is copied.
+  - Idempotent by name. When an image named O(name) already exists in the target region and project, nothing is
+    copied; a copy still in progress counts, and with O(wait=true) the module waits until it is active. When
+    more than one image has that name, the task fails naming every id rather than choosing one.
   - The copy job runs in the source region; the new image is looked up in the target region.
   - IMS constraints checked before any call, with the IMS error code in the message (V(IMG.0130), V(IMG.0143),
     V(IMG.0146), V(IMG.0167)) - whole images cannot be copied within a region, encrypted images and images over
@@ -27,6 +28,7 @@ author:
 extends_documentation_fragment:
   - huaweicloud.cloud.ims
   - huaweicloud.cloud.ims.wait
+  - huaweicloud.cloud.ims.visibility
 options:
   image:
     description:
@@ -160,7 +162,9 @@ source_image_id:
   type: str
   sample: 4f1e1c6e-2d2a-4f59-9f0e-7d3a9c1b5a10
 job_id:
-  description: Id of the copy job, polled in the source region. V(null) when nothing was copied.
+  description:
+    - Id of the copy job, polled in the source region. V(null) when nothing was copied.
+    - Also returned, with C(changed=true), when the task fails after the job started.
   returned: always
   type: str
   sample: ff8080818f6bd6ec018f7a0bd54b1c2a
@@ -176,10 +180,11 @@ target_project_id:
   sample: 2f7a9c1d3e5b4a6c8d0e1f2a3b4c5d6e
 """
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import normalize_image
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import normalize_image, wait_for_image
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import create_once
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._jobs import job_image_ids
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import resolve_image
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import resolve_image, single_image
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import HuaweiCloudModule
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import (
     check_description,
@@ -241,11 +246,7 @@ def check_source(source, name, cross_region, vault_id):
     return None
 
 
-def newest(images):
-    return sorted(images, key=lambda image: image.get("created_at") or "", reverse=True)[0] if images else None
-
-
-def copy(module):
+def copy(module, result):
     p = module.params
     api = module.api
     cross_region = bool(p["target_region"])
@@ -262,16 +263,28 @@ def copy(module):
         target_region = p["region"]
         target_api = api
     target_project_id = target_api.project_id
-    result = dict(changed=False, source_image_id=source["id"], job_id=None, image=None, image_id=None,
+    result.update(changed=False, source_image_id=source["id"], job_id=None, image=None, image_id=None,
                   target_region=target_region, target_project_id=target_project_id)
+    window = p["visibility_window"]
 
     def find_copy():
-        return newest(target_api.find_images(p["name"], owned=True))
+        named = [image for image in target_api.find_images(p["name"], owned=True) if image.get("status") != "deleted"]
+        return single_image(named, "named %r in project %s in region %s" % (p["name"], target_project_id, target_region))
+
+    def settle(image):
+        """The copy once active (with wait=true; a copy still in progress is waited for, never returned)."""
+        result.update(image=normalize_image(image), image_id=image["id"])
+        if image.get("status") == "killed":
+            raise HuaweiCloudError("image %s (%s) in region %s is in status killed: its copy failed; delete it "
+                                   "and run again" % (image["id"], p["name"], target_region))
+        if p["wait"]:
+            image = wait_for_image(target_api, image["id"], p["wait_timeout"])
+            result.update(image=normalize_image(image))
+        return result
 
     existing = find_copy()
     if existing is not None:
-        result.update(image=normalize_image(existing), image_id=existing["id"])
-        return result
+        return settle(existing)
 
     result["changed"] = True
     result["diff"] = dict(before={}, after=dict(name=p["name"], region=target_region, project_id=target_project_id,
@@ -300,25 +313,23 @@ def copy(module):
         found = find_copy()
         return ("image", found) if found is not None else None
 
-    kind, handle = create_once(start, started_already)
+    kind, handle = create_once(start, started_already, window=window)
     if kind == "image":
-        # An earlier attempt whose answer was lost did start the copy.
-        result.update(image=normalize_image(handle), image_id=handle["id"])
-        return result
-    result["job_id"] = handle
-    if not p["wait"]:
-        return result
-    job = api.wait_job(handle, p["wait_timeout"])
-    image = None
-    for image_id in job_image_ids(job):
-        candidate = target_api.get_image(image_id)
-        if candidate is not None and candidate.get("name") == p["name"]:
-            image = candidate
-            break
-    if image is None:
-        image = find_copy()
-    if image is not None:
+        # An earlier attempt whose answer was lost did start the copy: wait for it like for our own job.
+        settle(handle)
+    else:
+        result["job_id"] = handle
+        if not p["wait"]:
+            return result
+        job = api.wait_job(handle, p["wait_timeout"])
+        image_ids = job_image_ids(job)
+        if not image_ids:
+            raise HuaweiCloudError("copy job %s succeeded but names no image" % handle)
+        image = wait_for_image(target_api, image_ids[0], p["wait_timeout"], unlisted_grace=window)
         result.update(image=normalize_image(image), image_id=image["id"])
+    if p["wait"]:
+        # Another run may have copied the same image under the same name meanwhile: report, never hide, it.
+        find_copy()
     return result
 
 
@@ -336,10 +347,12 @@ def main():
             vault_id=dict(type="str"),
         ),
         with_wait=True,
+        with_visibility=True,
         supports_check_mode=True,
     )
     validate(module)
-    module.run(lambda: copy(module))
+    result = {}
+    module.run(lambda: copy(module, result), partial=result)
 
 
 if __name__ == "__main__":

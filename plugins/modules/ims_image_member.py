@@ -26,6 +26,7 @@ author:
 extends_documentation_fragment:
   - huaweicloud.cloud.ims
   - huaweicloud.cloud.ims.wait
+  - huaweicloud.cloud.ims.visibility
 options:
   images:
     description:
@@ -141,7 +142,9 @@ members:
         created_at: "2024-06-01T08:00:00Z"
         updated_at: "2024-06-01T08:00:00Z"
 job_ids:
-  description: Ids of the IMS jobs the task started (none when nothing changed or in check mode).
+  description:
+    - Ids of the IMS jobs the task started (none when nothing changed or in check mode).
+    - Also returned, with C(changed=true), when the task fails after a job started.
   returned: always
   type: list
   elements: str
@@ -169,7 +172,8 @@ diff:
     after: {4f1e1c6e-2d2a-4f59-9f0e-7d3a9c1b5a10: [0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e]}
 """
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import JobFailedError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import AmbiguousRequestError, JobFailedError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import look_for
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._jobs import job_error, member_failures
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import resolve_images, resolve_shared_image_id
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._members import (
@@ -216,7 +220,40 @@ def read_members(api, image_ids):
     return dict((image_id, [member_view(m) for m in api.list_members(image_id)]) for image_id in image_ids)
 
 
-def share(module):
+def start_member_jobs(api, changes, add, window, job_ids, retries=3):
+    """Start the batch member jobs for ``changes`` (image id -> project ids), appending to ``job_ids``.
+
+    When a call's answer is lost the service may have started the job anyway: look at the members for up to
+    ``window`` seconds, then send again only what is still missing (or still there, for a removal)."""
+    call = api.add_members if add else api.remove_members
+    for batch_images, batch_projects in batch_calls(changes):
+        try:
+            job_ids.append(call(batch_images, batch_projects))
+        except AmbiguousRequestError:
+            if retries <= 0:
+                raise
+            left = left_after_lost_answer(api, batch_images, batch_projects, add, window)
+            start_member_jobs(api, left, add, window, job_ids, retries - 1)
+
+
+def left_after_lost_answer(api, images, projects, add, window):
+    """image id -> projects still to add (or remove) once ``window`` seconds have shown nothing more happen."""
+    left = {}
+
+    def finished():
+        left.clear()
+        for image_id in images:
+            have = set(m["member_id"] for m in api.list_members(image_id))
+            todo = (set(projects) - have) if add else (set(projects) & have)
+            if todo:
+                left[image_id] = todo
+        return None if left else True
+
+    look_for(finished, window)
+    return left
+
+
+def share(module, result):
     p = module.params
     api = module.api
     own = api.project_id
@@ -239,7 +276,7 @@ def share(module):
     if problems:
         module.fail("; ".join(problems))
     changed = bool(to_add or to_remove)
-    result = dict(changed=changed, images=image_ids, project_id=own, job_ids=[], members=before,
+    result.update(changed=changed, images=image_ids, project_id=own, job_ids=[], members=before,
                   diff=dict(before=dict((i, sorted(current[i])) for i in image_ids), after=after_ids))
     if not changed:
         return result
@@ -247,12 +284,9 @@ def share(module):
         result["members"] = expected_members(before, to_add, to_remove)
     if module.check_mode:
         return result
-    job_ids = []
-    for batch_images, batch_projects in batch_calls(to_remove):
-        job_ids.append(api.remove_members(batch_images, batch_projects))
-    for batch_images, batch_projects in batch_calls(to_add):
-        job_ids.append(api.add_members(batch_images, batch_projects))
-    result["job_ids"] = job_ids
+    job_ids = result["job_ids"]
+    start_member_jobs(api, to_remove, False, p["visibility_window"], job_ids)
+    start_member_jobs(api, to_add, True, p["visibility_window"], job_ids)
     if p["wait"]:
         wait_member_jobs(module, job_ids, result)
         result["members"] = read_members(api, image_ids)
@@ -295,7 +329,7 @@ def expected_members(before, to_add, to_remove):
     return members
 
 
-def respond(module):
+def respond(module, result):
     p = module.params
     api = module.api
     own = api.project_id
@@ -311,7 +345,7 @@ def respond(module):
         module.fail("not shared with project %s in region %s: %s" % (own, p["region"], ", ".join(not_shared)))
     after = dict((image_id, p["status"]) for image_id in image_ids)
     members = dict((image_id, [member_view(memberships[image_id])]) for image_id in image_ids)
-    result = dict(changed=bool(to_update), images=image_ids, project_id=own, job_ids=[], members=members,
+    result.update(changed=bool(to_update), images=image_ids, project_id=own, job_ids=[], members=members,
                   diff=dict(before=statuses, after=after))
     if not to_update:
         return result
@@ -339,10 +373,13 @@ def main():
             vault_id=dict(type="str"),
         ),
         with_wait=True,
+        with_visibility=True,
         supports_check_mode=True,
     )
     validate(module)
-    module.run(lambda: respond(module) if module.params["status"] else share(module))
+    result = {}
+    module.run(lambda: respond(module, result) if module.params["status"] else share(module, result),
+               partial=result)
 
 
 if __name__ == "__main__":

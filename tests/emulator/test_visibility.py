@@ -8,6 +8,7 @@ import sys
 import time
 
 import pytest
+import requests
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
@@ -115,3 +116,16 @@ def test_failed_register_leaves_no_queued_image_to_wait_on(late):
     assert resp.status_code == 200, resp.text
     assert late.wait_job(resp.json()["job_id"])["status"] == "FAIL"
     assert late.call("GET", "/v2/images/%s" % image_id).json()["status"] == "killed"
+
+
+def test_targeted_fault_drops_the_answer_after_the_effect(late):
+    """``faults.rules`` loses the answer of one chosen call after the service acted (the proxy of issue 17)."""
+    http("POST", late.url + "/_emulator/config", json={"faults": {"rules": [
+        {"method": "POST", "path": r"/v2/images$", "kind": "drop", "when": "after", "times": 1}]}}).raise_for_status()
+    with pytest.raises(requests.exceptions.ConnectionError):
+        late.call("POST", "/v2/images", json={"name": "lost-answer"})
+    assert late.call("POST", "/v2/images", json={"name": "lost-answer"}).status_code == 201
+    time.sleep(DELAY + 0.1)
+    assert len(late.images(name="lost-answer")) == 2
+    calls = http("GET", late.url + "/_emulator/calls").json()
+    assert [c["fault"] for c in calls if c["path"].endswith("/v2/images") and c["method"] == "POST"] == ["drop", None]

@@ -146,10 +146,19 @@ class App:
                                               "storage_class": body.get("storage_class", "STANDARD")}
             return 200, bucket
 
-    def roll_fault(self):
+    def roll_fault(self, method=None, path=None):
         world = self.world
         with world.lock:
             faults = world.faults
+            # Targeted faults first: {"method", "path" (regex searched in the URL path), "kind", "when", "times"}.
+            for rule in faults.get("rules") or []:
+                if rule.get("times", 1) <= 0 or rule.get("method", method) != method:
+                    continue
+                if path is None or not re.search(rule.get("path", ""), path):
+                    continue
+                rule["times"] = rule.get("times", 1) - 1
+                return {"kind": str(rule.get("kind", "drop")), "when": rule.get("when", "after"),
+                        "slow": float(faults.get("slow_seconds", 2))}
             rate = float(faults.get("rate", 0) or 0)
             kinds = faults.get("kinds") or []
             if rate <= 0 or not kinds:
@@ -322,7 +331,7 @@ class Handler(BaseHTTPRequestHandler):
         req.service_base = self.service_base(req)
         record = {"method": self.command, "path": raw_path, "query": raw_query, "status": None, "project_id": None,
                   "ts": utcnow().strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "fault": None}
-        fault = self.app.roll_fault() if service else None
+        fault = self.app.roll_fault(self.command, raw_path) if service else None
         try:
             if fault:
                 record["fault"] = fault["kind"]

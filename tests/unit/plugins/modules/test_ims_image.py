@@ -25,7 +25,7 @@ PROJECT = "0b1e494e2660441a957313163095fe5c"
 def params(**overrides):
     """Module parameters as AnsibleModule would fill them (defaults included)."""
     p = dict((name, spec.get("default")) for name, spec in ims_image.ARGUMENT_SPEC.items())
-    p.update(wait=True, wait_timeout=60)
+    p.update(wait=True, wait_timeout=60, visibility_window=0)
     p.update(overrides)
     return p
 
@@ -324,9 +324,9 @@ def test_duplicate_names_fail_listing_ids():
     api = FakeApi([raw_image(), raw_image(image_id="00000000-0000-0000-0000-000000000001")])
     with pytest.raises(HuaweiCloudError) as info:
         run(api, name="web", description="x")
-    assert str(info.value) == (
-        "2 of your images are named 'web' (00000000-0000-0000-0000-000000000001, %s); names are not unique in "
-        "IMS, so give the id of the one to manage" % IMAGE_ID)
+    assert str(info.value).startswith(
+        "2 images are named 'web' in your project in region cn-north-4 (00000000-0000-0000-0000-000000000001, %s): "
+        "names are not unique in IMS, so give the id of the one to manage" % IMAGE_ID)
     assert api.writes == []
 
 
