@@ -291,6 +291,7 @@ import re
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import normalize_image
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import duplicates_message
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._members import member_view
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import HuaweiCloudModule
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import check_int_range, first_error
@@ -382,6 +383,11 @@ def gather(module):
     p = module.params
     api = module.api
     raw_images = list_images(api, p)
+    for name in p["names"] or []:
+        named = [raw for raw in raw_images if raw.get("name") == name]
+        if len(named) > 1:
+            # The same duplicates rule as the modules that create images, as a warning: this module changes nothing.
+            module.module.warn(duplicates_message(named, "named %r" % name))
     images = []
     own = api.project_id if p["include_members"] else None
     for raw in raw_images:
