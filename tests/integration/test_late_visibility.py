@@ -174,12 +174,17 @@ def test_mode6_lost_members_answer_is_reconciled(emulator, run_playbook):
 
 def test_mode7_absent_then_present_waits_for_the_delete(emulator, run_playbook):
     """absent waits until IMS no longer lists the image, so the next task creates a new one instead of updating
-    the one being deleted; with wait=false absent returns at once (no polling after the DELETE)."""
-    run = run_playbook(play(
-        task("create", "ims_image", **from_obs("recycled")),
-        task("delete", "ims_image", name="recycled", state="absent"),
-        task("create again", "ims_image", description="second life", **from_obs("recycled")),
-    ))
+    the one being deleted; with wait=false absent returns at once (no polling after the DELETE). The delete delay
+    is longer than ansible's pause between two tasks here."""
+    emulator.configure(delete_delay=5)
+    try:
+        run = run_playbook(play(
+            task("create", "ims_image", **from_obs("recycled")),
+            task("delete", "ims_image", name="recycled", state="absent"),
+            task("create again", "ims_image", description="second life", **from_obs("recycled")),
+        ))
+    finally:
+        emulator.configure(delete_delay=1)
     for label in ("create", "delete", "create again"):
         assert not outcome(run, label).get("failed"), outcome(run, label)
     first, second = outcome(run, "create")["image"]["id"], outcome(run, "create again")["image"]["id"]
