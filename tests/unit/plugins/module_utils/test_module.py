@@ -194,3 +194,23 @@ def test_run_reports_failed_jobs():
     with pytest.raises(AnsibleFailJson) as info:
         module.run(action)
     assert info.value.args[0]["job_id"] == "j1" and info.value.args[0]["job"] == job
+
+
+def test_a_failure_after_a_job_started_keeps_changed_and_the_job_id():
+    module = build(AKSK, with_wait=True, with_visibility=True)
+    assert module.params["visibility_window"] == 60
+    partial = {"changed": False}
+
+    def action():
+        partial.update(changed=True, job_id="j1")
+        raise HuaweiCloudError("2 images are named 'x'")
+
+    with pytest.raises(AnsibleFailJson) as info:
+        module.run(action, partial=partial)
+    result = info.value.args[0]
+    assert (result["changed"], result["job_id"], result["msg"]) == (True, "j1", "2 images are named 'x'")
+
+
+def test_visibility_window_must_not_be_negative():
+    assert failure(dict(AKSK, visibility_window=-1), with_visibility=True)["msg"] == (
+        "visibility_window must be zero or more seconds")

@@ -1,0 +1,105 @@
+# -*- coding: utf-8 -*-
+# Copyright: huaweicloud.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Late visibility helpers: the bounded look after an ambiguous create, waits that tolerate a not-yet-listed
+image, waiting for an asynchronous delete, and the one duplicates rule."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.huaweicloud.cloud.plugins.module_utils import _images as images
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import AmbiguousRequestError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import create_once, look_for
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import DuplicateImagesError, single_image
+
+
+class Clock(object):
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+class Images(object):
+    """get_image answers from a script of statuses (None: not listed)."""
+
+    def __init__(self, states):
+        self.states = list(states)
+
+    def get_image(self, image_id):
+        state = self.states.pop(0) if len(self.states) > 1 else self.states[0]
+        return None if state is None else {"id": image_id, "status": state}
+
+
+def lost_then(result, losses=1):
+    calls = []
+
+    def create():
+        calls.append(1)
+        if len(calls) <= losses:
+            raise AmbiguousRequestError("lost")
+        return result
+    return create, calls
+
+
+def test_create_once_keeps_looking_within_the_window_before_posting_again():
+    clock = Clock()
+    create, calls = lost_then("second")
+    # The first attempt's image shows up 3 s after the lost answer.
+    found = create_once(create, lambda: "first" if clock.now >= 3 else None, window=10, clock=clock,
+                        sleep=clock.sleep)
+    assert found == "first" and len(calls) == 1
+
+
+def test_create_once_posts_again_only_after_the_window():
+    clock = Clock()
+    create, calls = lost_then("second")
+    assert create_once(create, lambda: None, window=5, clock=clock, sleep=clock.sleep) == "second"
+    assert len(calls) == 2 and clock.now == 5
+
+
+def test_create_once_gives_up_after_its_retries():
+    clock = Clock()
+    create, calls = lost_then("never", losses=10)
+    with pytest.raises(AmbiguousRequestError):
+        create_once(create, lambda: None, window=1, retries=2, clock=clock, sleep=clock.sleep)
+    assert len(calls) == 3
+
+
+def test_look_for_without_window_looks_once():
+    clock = Clock()
+    seen = []
+    assert look_for(lambda: seen.append(1), 0, clock=clock, sleep=clock.sleep) is None
+    assert seen == [1]
+
+
+def test_wait_for_image_treats_not_listed_as_pending_within_the_grace():
+    clock = Clock()
+    image = images.wait_for_image(Images([None, None, "saving", "active"]), "i", 60, sleep=clock.sleep, clock=clock,
+                                  unlisted_grace=10)
+    assert image["status"] == "active"
+    with pytest.raises(images.ImageWaitError, match="disappeared"):
+        images.wait_for_image(Images([None]), "i", 60, sleep=clock.sleep, clock=Clock(), unlisted_grace=2)
+
+
+def test_wait_until_gone():
+    clock = Clock()
+    images.wait_until_gone(Images(["active", "active", None]), "i", 10, sleep=clock.sleep, clock=clock)
+    images.wait_until_gone(Images(["deleted"]), "i", 10, sleep=clock.sleep, clock=clock)
+    with pytest.raises(images.ImageWaitError, match="timed out after 3s waiting for image i to be deleted"):
+        images.wait_until_gone(Images(["active"]), "i", 3, sleep=clock.sleep, clock=Clock())
+
+
+def test_single_image_names_every_duplicate():
+    assert single_image([], "named 'x'") is None
+    assert single_image([{"id": "a"}], "named 'x'") == {"id": "a"}
+    with pytest.raises(DuplicateImagesError) as info:
+        single_image([{"id": "b"}, {"id": "a"}], "named 'x'")
+    assert str(info.value).startswith("2 images are named 'x' (a, b): names are not unique in IMS")
