@@ -85,16 +85,19 @@ def test_wait_for_image_treats_not_listed_as_pending_within_the_grace():
     image = images.wait_for_image(Images([None, None, "saving", "active"]), "i", 60, sleep=clock.sleep, clock=clock,
                                   unlisted_grace=10)
     assert image["status"] == "active"
+    clock = Clock()
     with pytest.raises(images.ImageWaitError, match="disappeared"):
-        images.wait_for_image(Images([None]), "i", 60, sleep=clock.sleep, clock=Clock(), unlisted_grace=2)
+        images.wait_for_image(Images([None]), "i", 60, sleep=clock.sleep, clock=clock, unlisted_grace=2)
+    assert 2 <= clock.now < 4
 
 
 def test_wait_until_gone():
     clock = Clock()
     images.wait_until_gone(Images(["active", "active", None]), "i", 10, sleep=clock.sleep, clock=clock)
     images.wait_until_gone(Images(["deleted"]), "i", 10, sleep=clock.sleep, clock=clock)
+    clock = Clock()
     with pytest.raises(images.ImageWaitError, match="timed out after 3s waiting for image i to be deleted"):
-        images.wait_until_gone(Images(["active"]), "i", 3, sleep=clock.sleep, clock=Clock())
+        images.wait_until_gone(Images(["active"]), "i", 3, sleep=clock.sleep, clock=clock)
 
 
 def test_single_image_names_every_duplicate():
