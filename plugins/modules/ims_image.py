@@ -33,7 +33,7 @@ options:
   state:
     description:
       - V(present) creates the image when it does not exist and updates it when it does.
-      - V(absent) deletes it; deleting an image that does not exist is not a change. IMS deletes asynchronously:
+      - V(absent) deletes it; deleting an image that does not exist is not a change. IMS deletes asynchronously, so
         with O(wait=true) the task returns only once IMS no longer lists the image (so a later task can create
         one with the same name), with O(wait=false) at once.
     type: str

@@ -213,4 +213,4 @@ def test_a_failure_after_a_job_started_keeps_changed_and_the_job_id():
 
 def test_visibility_window_must_not_be_negative():
     assert failure(dict(AKSK, visibility_window=-1), with_visibility=True)["msg"] == (
-        "visibility_window must be zero or more seconds")
+        "visibility_window must be between 0 and 3600 seconds, got -1")
