@@ -126,7 +126,11 @@ def test_official_sdk_drives_every_operation_the_collection_uses(routed):
     assert info.value.status_code == 404 and info.value.error_code == "IMG.0114"
 
     demo.glance_delete_image(ims_sdk.GlanceDeleteImageRequest(image_id=made, body=ims_sdk.GlanceDeleteImageRequestBody()))
-    assert not demo.list_images(ims_sdk.ListImagesRequest(id=made)).images
+    # Deletion is asynchronous (delete_delay): the image leaves the listings a little later.
+    deadline = time.monotonic() + 15
+    while demo.list_images(ims_sdk.ListImagesRequest(id=made)).images:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
 
 
 def test_openstacksdk_password_auth_image_list_show_and_members(routed):
