@@ -218,8 +218,9 @@ options:
         is only paid after a lost answer.
       - If not set, the value of E(HUAWEICLOUD_VISIBILITY_WINDOW) is used.
       - Only one play at a time may manage one image name (IMS names are not unique); serialize plays that
-        share names, for example with C(throttle: 1) or C(serial), and with AWX job slicing off. When more
-        than one image answers a task's intent, the task fails naming every id instead of choosing one.
+        share names, for example with C(throttle=1) or C(serial=1) on the task or play, and with AWX job
+        slicing off. When more than one image answers a task's intent, the task fails naming every id instead
+        of choosing one.
     type: int
     default: 60
 """

@@ -70,7 +70,8 @@ def http(method, url, **kwargs):
 def emu(tmp_path_factory):
     ready = tmp_path_factory.mktemp("emu") / "ready.json"
     proc = subprocess.Popen([sys.executable, os.path.join(HERE, "serve.py"), "--port", "0", "--ready-file", str(ready),
-                             "--job-seconds", str(JOB_SECONDS), "--visibility-delay", "0", "--delete-delay", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                             "--job-seconds", str(JOB_SECONDS), "--visibility-delay", "0", "--delete-delay", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.time() + 15
     while not ready.exists():
         assert proc.poll() is None, proc.stdout.read().decode()

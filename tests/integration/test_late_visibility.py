@@ -134,10 +134,10 @@ def test_mode5_copy_duplicates_are_reported_with_their_ids(emulator, run_playboo
     returning the newest, in-region and across regions."""
     raw = RawApi(emulator)
     source = image_id(emulator, "demo-base-image")
-    for _ in range(2):
+    for dummy in range(2):
         raw.wait(raw.call("POST", "/v1/cloudimages/%s/copy" % source, {"name": "dup-copy"})["job_id"])
     east = project_id(emulator, "demo", "cn-east-3")
-    for _ in range(2):
+    for dummy in range(2):
         raw.wait(raw.call("POST", "/v1/cloudimages/%s/cross_region_copy" % source, {
             "name": "dup-replica", "region": "cn-east-3", "project_name": "cn-east-3", "agency_name": AGENCY})["job_id"])
     ids = sorted(i["id"] for i in images_named(emulator, "dup-copy"))
