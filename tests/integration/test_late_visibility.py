@@ -14,7 +14,7 @@ from hwc_harness import REGION, account, image_id, images_named, play, project_i
 
 BUCKET = "demo-images"
 AGENCY = "ims_admin_agency"
-OS = "Ubuntu 22.04 server 64bit"
+OS = "Ubuntu 18.04 server 64bit"
 
 
 def task(label, module, **args):
@@ -32,7 +32,7 @@ def from_obs(name):
 
 
 def register(name):
-    return dict(name=name, image_url=BUCKET + ":debian-11.vmdk", register=True, disk_format="vmdk", os_version=OS)
+    return dict(name=name, image_url=BUCKET + ":debian-11.vmdk", register=True, os_version="Debian GNU/Linux 10.0.0 64bit")
 
 
 def lose_answers(emulator, *rules):
