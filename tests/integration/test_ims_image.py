@@ -388,7 +388,9 @@ def test_delete_whole_image_with_its_backup(emulator, run_playbook):
 def test_delete_waits_for_an_image_being_created(emulator, run_playbook):
     emulator.configure(job_seconds=3)
     try:
+        # IMS lists the new image late (1 s here): a delete by name right after the create could not see it yet.
         run = run_playbook(play(image_task(**from_obs(name="short-lived", wait=False)),
+                                {"name": "listed", "ansible.builtin.pause": {"seconds": 2}},
                                 image_task("delete", name="short-lived", state="absent")))
     finally:
         emulator.configure(job_seconds=0.3)

@@ -159,9 +159,10 @@ def test_credential_type_matches_the_modules_env_fallbacks():
 
     fallbacks = set(re.findall(r'_env\("(HUAWEICLOUD_[A-Z_]+)"', MODULE_UTILS.read_text()))
     # validate_certs stays a task option: an AWX boolean field left unset would inject "False". Profiles, the
-    # ECS metadata service and CA files are for the machine running the job, not for an AWX credential.
+    # ECS metadata service and CA files are for the machine running the job, not for an AWX credential; the
+    # visibility window is a behaviour setting.
     not_for_awx = {"HUAWEICLOUD_VALIDATE_CERTS", "HUAWEICLOUD_PROFILE", "HUAWEICLOUD_CREDENTIALS_SOURCE",
-                   "HUAWEICLOUD_METADATA_URL", "HUAWEICLOUD_CA_BUNDLE"}
+                   "HUAWEICLOUD_METADATA_URL", "HUAWEICLOUD_CA_BUNDLE", "HUAWEICLOUD_VISIBILITY_WINDOW"}
     # The agency goes in through the Terraform provider's variables, as the credential table names them.
     terraform = {"agency_name": "HW_ASSUME_ROLE_AGENCY_NAME", "agency_domain_name": "HW_ASSUME_ROLE_DOMAIN_NAME"}
     table = (REPO / "plugins" / "module_utils" / "_credentials.py").read_text()
