@@ -173,6 +173,11 @@ target_region:
   returned: always
   type: str
   sample: ap-southeast-3
+polls:
+  description: How many times the task read the copy job's status while waiting (V(0) when it did not wait).
+  returned: always
+  type: int
+  sample: 5
 target_project_id:
   description: Project of the copy.
   returned: always
@@ -263,7 +268,7 @@ def copy(module, result):
         target_region = p["region"]
         target_api = api
     target_project_id = target_api.project_id
-    result.update(changed=False, source_image_id=source["id"], job_id=None, image=None, image_id=None,
+    result.update(changed=False, source_image_id=source["id"], job_id=None, polls=0, image=None, image_id=None,
                   target_region=target_region, target_project_id=target_project_id)
     window = p["visibility_window"]
 
@@ -322,6 +327,7 @@ def copy(module, result):
         if not p["wait"]:
             return result
         job = api.wait_job(handle, p["wait_timeout"])
+        result["polls"] = api.waiter.polls.get(handle, 0)
         image_ids = job_image_ids(job)
         if not image_ids:
             raise HuaweiCloudError("copy job %s succeeded but names no image" % handle)

@@ -142,7 +142,8 @@ jobs:
   description:
     - One entry per job, in the order given, each with C(job_id), C(status), C(job_type), C(entities),
       C(image_ids), C(error_code), C(fail_reason), C(failed_members) (for member jobs, the
-      C(entities.results[]) entries, per image and project, that did not succeed) and the raw C(job).
+      C(entities.results[]) entries, per image and project, that did not succeed), C(polls) (how many times
+      this task read the job's status while waiting; V(0) with O(wait=false)) and the raw C(job).
   returned: always
   type: list
   elements: dict
@@ -151,6 +152,7 @@ jobs:
       status: SUCCESS
       job_type: imsCopyImageCrossUserJob
       image_ids: ["0c5d8e2a-9b7f-4e6d-8a1c-3f2e4d5c6b7a"]
+      polls: 5
 """
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import JobFailedError
@@ -180,7 +182,7 @@ def look_up(module):
             jobs = [api.get_job(job_id) for job_id in job_ids]
     else:
         jobs = [api.get_job(job_id) for job_id in job_ids]
-    summaries = [job_summary(job) for job in jobs]
+    summaries = [dict(job_summary(job), polls=api.waiter.polls.get(job.get("job_id"), 0)) for job in jobs]
     failed = [s for s in summaries if s["status"] == "FAIL"]
     image_ids = []
     for summary in summaries:

@@ -187,3 +187,84 @@ def test_ims_api_polls_the_job_endpoint(fake_session, response):
     assert job == {"status": "SUCCESS", "entities": {"image_id": "img-1"}, "job_id": "j-7"}
     assert fake_session.count("GET", path) == 2
     assert clock.sleeps == [0.5]
+
+
+# The schedule follows the job's progress -------------------------------------------------
+
+class ProgressJob(object):
+    """A job like the emulator's: INIT for its first tenth, then RUNNING with process_percent growing linearly,
+    SUCCESS from ``duration + tail`` on (``tail``: a last step that the progress does not show)."""
+
+    def __init__(self, clock, duration, tail=0.0, started=0.0):
+        self.clock = clock
+        self.begin = clock.now - started
+        self.duration = duration
+        self.tail = tail
+        self.reads = []
+
+    @property
+    def end(self):
+        return self.begin + self.duration + self.tail
+
+    def __call__(self, job_id):
+        now = self.clock.now
+        self.reads.append(now)
+        elapsed = now - self.begin
+        if now >= self.end:
+            return {"job_id": job_id, "status": "SUCCESS", "entities": {"process_percent": 1.0}}
+        if elapsed < self.duration / 10:
+            return {"job_id": job_id, "status": "INIT", "entities": {"process_percent": 0.0}}
+        percent = round(min(0.99, elapsed / self.duration), 2)
+        return {"job_id": job_id, "status": "RUNNING", "entities": {"process_percent": percent}}
+
+
+@pytest.mark.parametrize("duration", [3.0, 10.0, 47.0, 600.0, 888.0])
+def test_polls_land_just_after_the_expected_end_at_most_once_a_second(duration):
+    clock = FakeClock()
+    job = ProgressJob(clock, duration)
+    waiter = JobWaiter(job, clock=clock, sleep=clock.sleep)
+    assert waiter.wait("j1", 3600)["status"] == "SUCCESS"
+    latency = clock.now - job.end
+    # At worst one poll interval after the end (plus the landing's settle time); usually much less.
+    assert 0 <= latency <= waiter.min_interval + waiter.settle
+    # Never more than one poll per second of the job on average, nor two polls closer than 0.5 s.
+    assert waiter.polls["j1"] == len(job.reads) <= max(3, duration)
+    assert min(later - earlier for earlier, later in zip(job.reads, job.reads[1:])) >= 0.5
+    # Fast right after the start, then slower: the first gaps are short, the middle ones long.
+    assert job.reads[1] - job.reads[0] == 0.5
+    if duration >= 47:
+        assert max(later - earlier for earlier, later in zip(job.reads, job.reads[1:])) == 10.0
+
+
+def test_a_job_that_started_before_the_wait_is_estimated_from_two_readings():
+    clock = FakeClock()
+    job = ProgressJob(clock, 20.0, started=12.0)  # ims_job following a copy started earlier
+    waiter = JobWaiter(job, clock=clock, sleep=clock.sleep)
+    waiter.wait("j1", 600)
+    assert 0 <= clock.now - job.end <= 0.5
+    assert waiter.polls["j1"] <= 8
+
+
+def test_a_last_step_slower_than_the_progress_is_polled_every_half_second_then_less():
+    clock = FakeClock()
+    job = ProgressJob(clock, 10.0, tail=30.0)  # stays at 99% for 30 s more
+    waiter = JobWaiter(job, clock=clock, sleep=clock.sleep)
+    waiter.wait("j1", 600)
+    assert 0 <= clock.now - job.end <= 10.0
+    gaps = [later - earlier for earlier, later in zip(job.reads, job.reads[1:])]
+    assert min(gaps) >= 0.5
+    # Every 0.5 s for up to max_delay past the expected end, then slower again.
+    assert 15 <= gaps.count(0.5) <= 30 and max(gaps) > 5
+
+
+def test_wait_all_polls_each_job_on_its_own_schedule_in_one_loop():
+    clock = FakeClock()
+    short, long_ = ProgressJob(clock, 4.0), ProgressJob(clock, 30.0)
+    jobs = {"short": short, "long": long_}
+    waiter = JobWaiter(lambda job_id: jobs[job_id](job_id), clock=clock, sleep=clock.sleep)
+    finished = waiter.wait_all(["short", "long"], 600)
+    assert sorted(finished) == ["long", "short"]
+    assert 0 <= clock.now - long_.end <= 0.5
+    assert short.reads[-1] - short.end <= 0.5 and len(short.reads) <= 4
+    assert waiter.polls == {"short": len(short.reads), "long": len(long_.reads)}
+    assert len(long_.reads) <= 30
