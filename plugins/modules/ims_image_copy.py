@@ -189,7 +189,11 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import H
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import normalize_image, wait_for_image
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import create_once
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._jobs import job_image_ids
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import resolve_image, single_image
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import (
+    looks_like_image_id,
+    resolve_image,
+    single_image,
+)
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import HuaweiCloudModule
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import (
     check_description,
@@ -224,12 +228,16 @@ def validate(module):
                 module.fail("%s applies to cross-region copies only; set target_region" % option)
 
 
+def same_name_message(name):
+    return ("an in-region copy needs a name other than the source's (%r), or it could not be told apart from the "
+            "source" % name)
+
+
 def check_source(source, name, cross_region, vault_id):
     """Documented IMS constraints on the source image, as a message, or None."""
     props = source
     if not cross_region and props.get("name") == name:
-        return ("an in-region copy needs a name other than the source's (%r), or it could not be told apart "
-                "from the source" % name)
+        return same_name_message(name)
     if props.get("status") != "active":
         return "image %s is %s; only active images can be copied" % (source["id"], props.get("status"))
     if props.get("disk_format") == "iso" or props.get("virtual_env_type") == "IsoImage":
@@ -255,11 +263,8 @@ def copy(module, result):
     p = module.params
     api = module.api
     cross_region = bool(p["target_region"])
-    source = resolve_image(api, p["image"], owned=True)
-    error = check_source(source, p["name"], cross_region, p["vault_id"])
-    if error:
-        module.fail(error)
-
+    if not cross_region and p["image"] == p["name"]:
+        module.fail(same_name_message(p["name"]))
     if cross_region:
         target_region = p["target_region"]
         target_project_name = p["target_project_name"] or target_region
@@ -268,7 +273,7 @@ def copy(module, result):
         target_region = p["region"]
         target_api = api
     target_project_id = target_api.project_id
-    result.update(changed=False, source_image_id=source["id"], job_id=None, polls=0, image=None, image_id=None,
+    result.update(changed=False, source_image_id=None, job_id=None, polls=0, image=None, image_id=None,
                   target_region=target_region, target_project_id=target_project_id)
     window = p["visibility_window"]
 
@@ -287,7 +292,16 @@ def copy(module, result):
             result.update(image=normalize_image(image))
         return result
 
+    # The copy first: a re-run that finds it, given the source's id, reads nothing else.
     existing = find_copy()
+    if existing is not None and looks_like_image_id(p["image"]) and existing["id"] != p["image"]:
+        result["source_image_id"] = p["image"]
+        return settle(existing)
+    source = resolve_image(api, p["image"], owned=True)
+    result["source_image_id"] = source["id"]
+    error = check_source(source, p["name"], cross_region, p["vault_id"])
+    if error:
+        module.fail(error)
     if existing is not None:
         return settle(existing)
 

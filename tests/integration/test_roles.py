@@ -358,6 +358,49 @@ def test_replicate_role_in_region_and_cross_region_together(emulator, run_playbo
         emulator.configure(job_seconds=0.3)
 
 
+def test_replicate_role_starts_every_copy_before_any_wait_and_reads_once(emulator, run_playbook):
+    """In-region and cross-region copies all start before the first job poll, one ims_job polls them all, the
+    source is looked up once (by name), and a re-run reads each resource once."""
+    regions = ["cn-east-3", "cn-south-1", "ap-southeast-1"]
+    emulator.configure(job_seconds=2, job_seconds_by_region={"cn-east-3": 2, "cn-south-1": 3, "ap-southeast-1": 4})
+    try:
+        role_vars = {"ims_replicate_image": BASE_IMAGE, "ims_replicate_regions": regions,
+                     "ims_replicate_agency_name": AGENCY,
+                     "ims_replicate_in_region": [{"name": "demo-base-replica", "cmk_id": KMS_KEY}]}
+        plays = role_play("ims_replicate", **role_vars)
+        emulator.clear_calls()
+        run = run_playbook(plays)
+        assert run.rc == 0, run
+        assert copy_batches(emulator) == [4], emulator.calls()
+        waits = [r for r in run.results if r["action"] == "huaweicloud.cloud.ims_job" and r["status"] != "skipped"]
+        assert len(waits) == 1 and len(waits[0]["result"]["jobs"]) == 4
+        assert all(job["polls"] >= 1 for job in waits[0]["result"]["jobs"])
+        name_queries = [c for c in emulator.calls() if c["path"] == "/ims/%s/v2/cloudimages" % REGION
+                        and "name=" + BASE_IMAGE + "&" in c["query"] + "&"]
+        assert len(name_queries) == 1, name_queries
+        jobs = cross_region_jobs(emulator)
+        durations = sorted(round((parse_time(j["end_time"]) - parse_time(j["begin_time"])).total_seconds())
+                           for j in jobs)
+        assert durations == [2, 3, 4]
+        state = emulator.state()
+        for region in regions:
+            [copy] = images_named(emulator, BASE_IMAGE, region=region, state=state)
+            assert copy["status"] == "active"
+        published = task(run, "Publish the replication result")["ansible_facts"]["ims_replicate_images"]
+        assert sorted(r["region"] for r in published) == sorted(regions + [REGION])
+        assert all(r["image_id"] and r["changed"] for r in published)
+
+        emulator.clear_calls()
+        again = run_playbook(plays)
+        assert again.rc == 0 and again.changed == [], again
+        ims = [c for c in emulator.calls() if c["path"].startswith("/ims/")]
+        assert all(c["method"] == "GET" for c in ims)
+        # The source and the four copies: one read each.
+        assert len(ims) == 5, ims
+    finally:
+        emulator.configure(job_seconds=0.3, job_seconds_by_region={})
+
+
 @pytest.mark.parametrize("role_vars, message", [
     ({"ims_replicate_regions": ["cn-east-3"], "ims_replicate_agency_name": AGENCY},
      "missing required arguments: ims_replicate_image"),

@@ -51,7 +51,8 @@ class Job:
             sub.setdefault("job_id", new_hex())
         self.hidden = hidden
         self.created = time.monotonic()
-        self.duration = max(0.0, float(world.job_seconds))
+        self.duration = max(0.0, float(world.job_seconds_by_region.get(self.entities.get("target_region"),
+                                                                       world.job_seconds)))
         self.planned_failure = None
         self.partial_results = False
 

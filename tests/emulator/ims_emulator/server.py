@@ -108,6 +108,9 @@ class App:
             for knob in ("visibility_delay", "delete_delay"):
                 if knob in patch:
                     setattr(world, knob, max(0.0, float(patch[knob])))
+            if "job_seconds_by_region" in patch:
+                world.job_seconds_by_region = dict((str(region), max(0.0, float(seconds)))
+                                                   for region, seconds in (patch["job_seconds_by_region"] or {}).items())
             if "faults" in patch:
                 faults = patch["faults"]
                 if not faults:
@@ -125,7 +128,8 @@ class App:
             if "metadata" in patch:
                 # {"domain": account the ECS's agency acts in (null: no agency), "seconds": credential lifetime}
                 world.metadata.update(patch["metadata"] or {})
-            return {"job_seconds": world.job_seconds, "image_quota": world.image_quota,
+            return {"job_seconds": world.job_seconds, "job_seconds_by_region": world.job_seconds_by_region,
+                    "image_quota": world.image_quota,
                     "visibility_delay": world.visibility_delay, "delete_delay": world.delete_delay,
                     "faults": world.faults, "fail_jobs": world.fail_jobs, "fail_members": world.fail_members,
                     "metadata": world.metadata}

@@ -113,6 +113,8 @@ class World:
             for knob, default in defaults.items():
                 value = self.cli_delays[knob]
                 setattr(self, knob, float(value if value is not None else cfg.get(knob, default)))
+            # Cross-region copies to these regions take this long instead (real copies differ by target).
+            self.job_seconds_by_region = {}
             self.faults = {}
             self.fault_rng = random.Random(0)
             self.fail_jobs = []
