@@ -224,6 +224,17 @@ def test_share_playbook_producer_and_consumer(emulator, run_playbook):
     consumer = task(run, "Accept or reject the images with the consumer credentials")
     assert "censored" in str(consumer)
 
+    # A re-run reads the image and its membership once each: the producer's read shows the share already
+    # accepted, so the consumer side is skipped and reads nothing.
+    emulator.clear_calls()
+    again = run_playbook(PLAYBOOKS / "share.yml", extra_vars=extra)
+    assert again.rc == 0 and again.changed == [], again
+    reads = [(c["method"], c["path"]) for c in emulator.calls() if c["path"].startswith("/ims/")]
+    assert reads == [("GET", "/ims/%s/v2/cloudimages" % REGION),
+                     ("GET", "/ims/%s/v2/images/%s/members" % (REGION, base))]
+    assert task(again, "Record the share results")["ansible_facts"]["ims_share_consumer"] == {
+        "changed": False, "status": "accepted", "images": [base]}
+
     assert_converged(emulator, run_playbook, PLAYBOOKS / "share.yml", extra_vars=extra)
 
     # The consumer changes its mind.
