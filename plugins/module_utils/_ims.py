@@ -17,6 +17,8 @@ class ImsApi(object):
     def __init__(self, client, waiter=None):
         self.client = client
         self.waiter = waiter or JobWaiter(self.get_job, time_limit=client.time_limit)
+        # When each job this process started was asked for (the waiter's clock), to time its polls.
+        self.started = {}
 
     def in_region(self, region, project_id=None):
         """The same identity, talking to another region's endpoint."""
@@ -173,13 +175,16 @@ class ImsApi(object):
     def wait_job(self, job_id, timeout):
         if job_id is None:  # see register(): no job id to follow
             return {}
-        return self.waiter.wait(job_id, timeout)
+        return self.waiter.wait(job_id, timeout, self.started)
 
     def wait_jobs(self, job_ids, timeout):
-        return self.waiter.wait_all(job_ids, timeout)
+        return self.waiter.wait_all(job_ids, timeout, self.started)
 
     def _job(self, method, path, body):
-        return self.client.request(method, path, body=body, expect={"job_id": str})["job_id"]
+        asked = self.waiter.clock()
+        job_id = self.client.request(method, path, body=body, expect={"job_id": str})["job_id"]
+        self.started[job_id] = asked
+        return job_id
 
 
 def create_once(create, find_existing, window=0, retries=3, clock=time.monotonic, sleep=time.sleep):

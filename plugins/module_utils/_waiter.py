@@ -50,19 +50,26 @@ class JobWaiter(object):
         self._time_limit = time_limit or _no_limit
         self.polls = {}
 
-    def wait(self, job_id, timeout):
-        """Return the finished job; raise JobFailedError or WaitTimeoutError."""
-        return self.wait_all([job_id], timeout)[job_id]
+    def clock(self):
+        """The waiter's clock (monotonic seconds), for ``started``."""
+        return self._clock()
 
-    def wait_all(self, job_ids, timeout):
+    def wait(self, job_id, timeout, started=None):
+        """Return the finished job; raise JobFailedError or WaitTimeoutError."""
+        return self.wait_all([job_id], timeout, started)[job_id]
+
+    def wait_all(self, job_ids, timeout, started=None):
         """Wait on several jobs that run concurrently, in one poll loop; one deadline for all.
 
+        ``started`` ({job_id: clock time}) says when this process asked for a job: such a job is first read
+        ``first_delay`` after that (a job never ends at once), and its progress is measured from then.
         Returns {job_id: job}; raises for the first failed job only after every
         job has ended, so the caller learns the whole outcome.
         """
         start = self._clock()
         deadline = start + timeout
-        schedules = dict((job_id, _Schedule(self, start)) for job_id in job_ids)
+        started = started or {}
+        schedules = dict((job_id, _Schedule(self, start, started.get(job_id))) for job_id in job_ids)
         pending = list(job_ids)
         finished = {}
         last = {}
@@ -96,10 +103,11 @@ class JobWaiter(object):
 class _Schedule(object):
     """When one job is next polled: growing delays, or aimed at the end its progress predicts."""
 
-    def __init__(self, waiter, start):
+    def __init__(self, waiter, start, started=None):
         self.waiter = waiter
-        self.start = start
-        self.due = start
+        # Without a known start, the job began about when the wait did (modules start it just before).
+        self.start = start if started is None else started
+        self.due = start if started is None else started + waiter.first_delay
         self.delay = waiter.first_delay
         self.first = None  # (time, percent) of the first reading that shows progress
         self.percent = None
@@ -112,7 +120,7 @@ class _Schedule(object):
         moved, self.percent = percent != self.percent, percent
         if moved and percent is not None and 0 < percent < 1:
             if self.first is None:
-                # One reading: the job began about when the wait did (modules start it just before).
+                # One reading: progress since the start.
                 self.first = (now, percent)
                 origin, base = self.start, 0.0
             else:

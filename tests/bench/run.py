@@ -1,7 +1,7 @@
 """Run every benchmark against one emulator and print the results side by side, with ratios measured in this
 same run (see README.md in this directory). No thresholds: this prints, it does not judge.
 
-    python3 tests/bench/run.py [--only upload,idempotency,replicate,latency,openstack] [--size-mib 1024]
+    python3 tests/bench/run.py [--only ping,idempotency,replicate,latency,upload,openstack] [--size-mib 1024]
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-BENCHES = ["idempotency", "replicate", "latency", "upload", "openstack"]
+BENCHES = ["ping", "idempotency", "replicate", "latency", "upload", "openstack"]
 
 
 def _fmt(value):
@@ -56,10 +56,12 @@ def main():
     import idempotency
     import job_latency
     import openstack_info
+    import ping_floor
     import replicate
     import upload
 
     runners = {
+        "ping": ping_floor.run,
         "idempotency": idempotency.run,
         "replicate": replicate.run,
         "latency": job_latency.run,

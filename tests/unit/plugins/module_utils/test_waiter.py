@@ -268,3 +268,26 @@ def test_wait_all_polls_each_job_on_its_own_schedule_in_one_loop():
     assert short.reads[-1] - short.end <= 0.5 and len(short.reads) <= 4
     assert waiter.polls == {"short": len(short.reads), "long": len(long_.reads)}
     assert len(long_.reads) <= 30
+
+
+def test_a_job_this_process_started_is_first_read_after_first_delay_and_timed_from_its_request():
+    clock = FakeClock()
+    asked = clock.now
+    job = ProgressJob(clock, 3.0)
+    clock.now += 0.2  # the create request's round trip: the wait starts later than the job
+    waiter = JobWaiter(job, clock=clock, sleep=clock.sleep)
+    waiter.wait("j1", 600, started={"j1": asked})
+    assert job.reads[0] == asked + 0.5
+    assert 0 <= clock.now - job.end <= 0.2 and len(job.reads) == 2
+
+
+def test_ims_api_times_the_jobs_it_starts(fake_session, response):
+    fake_session.add("POST", "/v1/cloudimages/i-1/copy", response(200, {"job_id": "j-9"}))
+    client = HuaweiCloudClient(Credentials(access_key="AK", secret_key="SK"), "cn-north-9", project_id="p1",
+                               ims_endpoint="https://ims.example.com", session=fake_session,
+                               retry_policy=RetryPolicy(sleep=lambda seconds: None))
+    clock = FakeClock()
+    api = ImsApi(client)
+    api.waiter = JobWaiter(api.get_job, clock=clock, sleep=clock.sleep)
+    assert api.copy("i-1", {"name": "c"}) == "j-9"
+    assert api.started == {"j-9": 1000.0}
