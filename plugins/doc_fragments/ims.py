@@ -227,3 +227,197 @@ options:
     type: int
     default: 60
 """
+
+    # The image discovery options: ims_image_info and the ims_image lookup (plugins/module_utils/_discovery.py).
+    DISCOVERY = r"""
+options:
+  image_ids:
+    description:
+      - Only these images (one lookup per id). The other filters still apply.
+      - "Each entry must be a UUID like 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86."
+    type: list
+    elements: str
+    aliases: [id, ids]
+  names:
+    description:
+      - Only images with exactly one of these names (one lookup per name). The other filters still apply.
+    type: list
+    elements: str
+    aliases: [name]
+  imagetype:
+    description:
+      - Image type (C(__imagetype)). V(gold) public, V(private) private, V(shared) shared by or with the caller,
+        V(market) Marketplace.
+    type: str
+    choices: [gold, private, shared, market]
+  visibility:
+    description:
+      - Visibility to other tenants.
+    type: str
+    choices: [public, private, shared]
+  status:
+    description:
+      - Image status.
+    type: str
+    choices: [queued, saving, deleted, killed, active]
+  owner:
+    description:
+      - Project id that owns the images, or V(self) for the caller's own project.
+      - Images shared with the caller are listed with O(member_status) (shared with me, by membership status).
+      - "Must be self or a project id (32 hexadecimal characters)."
+    type: str
+  platform:
+    description:
+      - OS platform (C(__platform)), for example V(Ubuntu), V(CentOS), V(Windows), V(EulerOS).
+    type: str
+  os_type:
+    description:
+      - OS type (C(__os_type)).
+    type: str
+    choices: [Linux, Windows, Other]
+  os_bit:
+    description:
+      - OS word size (C(__os_bit)).
+    type: str
+    choices: ['32', '64']
+  disk_format:
+    description:
+      - Image file format.
+    type: str
+    choices: [zvhd2, vhd, zvhd, raw, qcow2, iso]
+  container_format:
+    description:
+      - Container format (IMS uses V(bare)).
+    type: str
+  min_ram:
+    description:
+      - Minimum memory the image needs, in MB.
+    type: int
+  min_disk:
+    description:
+      - Minimum system disk the image needs, in GB.
+    type: int
+  protected:
+    description:
+      - Only protected (V(true)) or unprotected (V(false)) images. Public images are protected.
+    type: bool
+  whole_image:
+    description:
+      - Only whole images (V(true)) or only other images (V(false)) (C(__whole_image)).
+    type: bool
+  isregistered:
+    description:
+      - Whether the image is registered and usable (C(__isregistered)). IMS lets ordinary users see registered
+        images only.
+    type: bool
+  member_status:
+    description:
+      - Images shared with the caller whose membership has this status. V(pending) lists shares not yet
+        accepted, V(rejected) rejected ones.
+      - IMS needs O(visibility=shared) with it; O(visibility) and O(imagetype) default to V(shared) when this is
+        set.
+    type: str
+    choices: [accepted, rejected, pending]
+  tag:
+    description:
+      - Only images with this tag, written V(key=value) (the IMS server-side filter).
+    type: str
+  tags:
+    description:
+      - "Only images that have every one of these tags (all must match). A V(null) value matches any value of
+        the key (a key-only filter), for example C({team: web, keep: null})."
+      - IMS filters on one tag; the first key with a value narrows the listing on the server (unless O(tag) is
+        set), the others are checked on the results.
+    type: dict
+  name_pattern:
+    description:
+      - Only images whose name matches this shell-style glob (V(web-*)), case-sensitive. Applied after the
+        server-side filters.
+    type: str
+  name_regex:
+    description:
+      - Only images whose name matches this Python regular expression (searched, not anchored; use C(^) and
+        C($) to anchor). Applied after the server-side filters and together with O(name_pattern).
+    type: str
+  most_recent:
+    description:
+      - Return only the newest matching image (largest C(created_at)), like Terraform's C(most_recent).
+    type: bool
+    default: false
+  virtual_env_type:
+    description:
+      - Environment the image is for - V(FusionCompute) ECS system disk images, V(DataImage) data disk images,
+        V(Ironic) BMS images, V(IsoImage) ISO images.
+    type: str
+    choices: [FusionCompute, Ironic, DataImage, IsoImage]
+  created_at:
+    description:
+      - Creation time condition C(operator:time); operators V(gt), V(gte), V(lt), V(lte), V(eq), V(neq); time as
+        C(yyyy-MM-ddThh:mm:ssZ) or C(yyyy-MM-dd hh:mm:ss) in UTC, for example V(gt:2024-01-01T00:00:00Z).
+    type: str
+  updated_at:
+    description:
+      - Last update time condition, in the same form as O(created_at).
+    type: str
+  sort_key:
+    description:
+      - Attribute to sort by, passed to IMS (the result keeps its order). IMS sorts by creation time by default.
+    type: str
+    choices: [name, container_format, disk_format, status, id, size, created_at]
+  sort_dir:
+    description:
+      - Sort order; IMS default is V(desc).
+    type: str
+    choices: [asc, desc]
+  enterprise_project_id:
+    description:
+      - Only images of this enterprise project.
+      - "Must be 0 (the default enterprise project) or a UUID."
+    type: str
+  cmk_id:
+    description:
+      - Only images encrypted with this KMS key (C(__system__cmkid)).
+      - "Must be a UUID like 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86."
+    type: str
+  support_kvm:
+    description:
+      - Filter on C(__support_kvm). IMS only sets feature flags to C(true), so V(true) is the useful value.
+    type: bool
+  support_xen:
+    description:
+      - Filter on C(__support_xen) (see O(support_kvm)).
+    type: bool
+  support_largememory:
+    description:
+      - Filter on C(__support_largememory), images for large-memory flavors.
+    type: bool
+  support_diskintensive:
+    description:
+      - Filter on C(__support_diskintensive), images for disk-intensive flavors.
+    type: bool
+  support_highperformance:
+    description:
+      - Filter on C(__support_highperformance), images for high-performance flavors.
+    type: bool
+  support_xen_hana:
+    description:
+      - Filter on C(__support_xen_hana), XEN HANA images.
+    type: bool
+  support_kvm_infiniband:
+    description:
+      - Filter on C(__support_kvm_infiniband), KVM images with InfiniBand NICs.
+    type: bool
+  support_xen_gpu_type:
+    description:
+      - XEN GPU type the images support (C(__support_xen_gpu_type)).
+    type: str
+  support_kvm_gpu_type:
+    description:
+      - KVM GPU type the images support (C(__support_kvm_gpu_type)).
+    type: str
+  limit:
+    description:
+      - Images per page (1 to 500). Pages are followed automatically, so this never limits the result.
+    type: int
+    default: 500
+"""

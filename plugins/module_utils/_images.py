@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import calendar
 import time
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError
@@ -23,7 +24,22 @@ def normalize_image(raw):
     for key, value in raw.items():
         image[key.lstrip("_")] = value
     image["tags"] = tags_to_dict(raw.get("tags"))
+    # Epoch seconds next to the ISO strings, so playbooks can compare ages with plain arithmetic.
+    for key in ("created_at", "updated_at"):
+        if key in image:
+            image[key + "_epoch"] = parse_time(image[key])
     return image
+
+
+def parse_time(value):
+    """An IMS time (``2024-06-02T07:49:48Z`` or ``2024-06-02 07:49:48``, UTC) as epoch seconds; None if unreadable."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip().rstrip("Z").replace(" ", "T")
+    try:
+        return calendar.timegm(time.strptime(text[:19], "%Y-%m-%dT%H:%M:%S"))
+    except ValueError:
+        return None
 
 
 def tags_to_dict(tags):

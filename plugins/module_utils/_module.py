@@ -107,6 +107,42 @@ VISIBILITY_ARGUMENT_SPEC = dict(
 STARTED_KEYS = ("job_id", "job_ids", "export_job_id", "image_id", "image")
 
 
+def check_connection(params, argument_spec):
+    """Check every option with a declared format and resolve the credential chain, before any call; fills
+    ``region``, ``project_id`` and ``iam_endpoint`` of ``params`` from it. Returns the Resolved; raises
+    HuaweiCloudError naming the option. Modules and the lookup plugin share this."""
+    p = params
+    error = first_error(
+        check_strings(p, argument_spec),
+        *[check_format(p[name], name) for name in sorted(p) if name in OPTION_FORMATS]
+    )
+    error = error or first_error(check_endpoint(p["ims_endpoint"], "ims_endpoint"),
+                                 check_endpoint(p["iam_endpoint"], "iam_endpoint"),
+                                 check_number_bounds(p))
+    error = error or first_error(check_endpoint(p["metadata_url"], "metadata_url"),
+                                 check_readable_file(p["ca_bundle"], "ca_bundle"))
+    if error:
+        raise HuaweiCloudError(error)
+    # The credential chain: files and variables are read (and checked) now, before any call.
+    resolved = resolve(p)
+    for name in ("region", "project_id", "iam_endpoint"):
+        p[name] = resolved.settings.get(name)
+    if not p["region"]:
+        raise HuaweiCloudError("region must be %s: set region (HUAWEICLOUD_REGION), HW_REGION_NAME or the region "
+                               "of a KooCLI profile" % FORMATS["region"].rule)
+    return resolved
+
+
+def build_api(params, resolved):
+    """The ImsApi for checked ``params`` and the credentials ``check_connection`` resolved."""
+    p = params
+    client = HuaweiCloudClient(
+        resolved.credentials, p["region"], project_id=p["project_id"], ims_endpoint=p["ims_endpoint"],
+        iam_endpoint=p["iam_endpoint"], validate_certs=p["validate_certs"], timeout=p["timeout"],
+        retry_policy=RetryPolicy(max_retries=p["max_retries"]), cloud=p["cloud"], ca_bundle=p["ca_bundle"])
+    return ImsApi(client)
+
+
 class HuaweiCloudModule(object):
     """An AnsibleModule with the common options, input checks and a lazily built client."""
 
@@ -143,41 +179,16 @@ class HuaweiCloudModule(object):
     def _check_common_params(self):
         """The input contract (plugins/module_utils/_validation.py) for every option that has a declared
         format, before any call: a bad value is refused naming the option, never showing a secret."""
-        p = self.params
-        error = first_error(
-            check_strings(p, self.module.argument_spec),
-            *[check_format(p[name], name) for name in sorted(p) if name in OPTION_FORMATS]
-        )
-        error = error or first_error(check_endpoint(p["ims_endpoint"], "ims_endpoint"),
-                                     check_endpoint(p["iam_endpoint"], "iam_endpoint"),
-                                     check_number_bounds(p))
-        if error:
-            self.fail(error)
-        error = first_error(check_endpoint(p["metadata_url"], "metadata_url"),
-                            check_readable_file(p["ca_bundle"], "ca_bundle"))
-        if error:
-            self.fail(error)
-        # The credential chain: files and variables are read (and checked) now, before any call.
         try:
-            self._resolved = resolve(p)
+            self._resolved = check_connection(self.params, self.module.argument_spec)
         except HuaweiCloudError as error:
             self.fail(str(error))
-        for name in ("region", "project_id", "iam_endpoint"):
-            p[name] = self._resolved.settings.get(name)
-        if not p["region"]:
-            self.fail("region must be %s: set region (HUAWEICLOUD_REGION), HW_REGION_NAME or the region of a "
-                      "KooCLI profile" % FORMATS["region"].rule)
 
     @property
     def api(self):
         """The ImsApi for the module's region, built on first use."""
         if self._api is None:
-            p = self.params
-            client = HuaweiCloudClient(
-                self._resolved.credentials, p["region"], project_id=p["project_id"], ims_endpoint=p["ims_endpoint"],
-                iam_endpoint=p["iam_endpoint"], validate_certs=p["validate_certs"], timeout=p["timeout"],
-                retry_policy=RetryPolicy(max_retries=p["max_retries"]), cloud=p["cloud"], ca_bundle=p["ca_bundle"])
-            self._api = ImsApi(client)
+            self._api = build_api(self.params, self._resolved)
         return self._api
 
     def secrets(self):

@@ -66,6 +66,8 @@ FORMATS = {
     "project_name": Format(_REGION_PATTERN + r"(?:_[A-Za-z0-9_-]{1,60})?", 96,
                            "a project name: a region id like cn-north-4, optionally followed by _<sub-project>"),
     "project_id": Format(r"[0-9a-fA-F]{32}", 32, "32 hexadecimal characters"),
+    # An image owner filter: a project id, or "self" for the caller's own project.
+    "image_owner": Format(r"self|[0-9a-fA-F]{32}", 32, "self or a project id (32 hexadecimal characters)"),
     "uuid": Format(_UUID_PATTERN, 36, "a UUID like 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86"),
     "job_id": Format(r"[0-9a-fA-F]{32}|" + _UUID_PATTERN, 36,
                      "a job id: 32 hexadecimal characters (or a UUID) as IMS returns it"),
@@ -89,7 +91,7 @@ OPTION_FORMATS = {
     "access_key": "header", "secret_key": "header", "security_token": "header", "project_id": "project_id",
     "region": "region", "user": "iam_name", "domain": "iam_name",
     "target_region": "region", "target_project_name": "project_name", "agency_name": "agency_name",
-    "job_id": "job_id", "job_ids": "job_id", "projects": "project_id", "owner": "project_id",
+    "job_id": "job_id", "job_ids": "job_id", "projects": "project_id", "owner": "image_owner",
     "id": "uuid", "instance_id": "uuid", "vault_id": "uuid", "backup_id": "uuid", "volume_id": "uuid",
     "cmk_id": "uuid", "enterprise_project_id": "enterprise_project_id", "image_ids": "uuid",
     "cloud": "host", "domain_name": "iam_name", "domain_id": "domain_id", "profile": "iam_name",

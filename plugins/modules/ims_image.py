@@ -414,6 +414,8 @@ image:
       team: web
     created_at: '2024-06-02T07:49:48Z'
     updated_at: '2024-06-02T07:55:01Z'
+    created_at_epoch: 1717314588
+    updated_at_epoch: 1717314901
 job_id:
   description:
     - Id of the IMS job that creates the image. With O(wait=false), follow it with M(huaweicloud.cloud.ims_job).

@@ -151,6 +151,8 @@ image:
       team: web
     created_at: '2024-06-02T07:49:48Z'
     updated_at: '2024-06-02T07:55:01Z'
+    created_at_epoch: 1717314588
+    updated_at_epoch: 1717314901
 image_id:
   description: Id of the copy (V(null) when not known yet).
   returned: always

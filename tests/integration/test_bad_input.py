@@ -157,7 +157,7 @@ CASES = [
      {"image": UUID, "name": "copy", "target_region": "cn-east-3", "agency_name": "a", "target_project_name": "x y"},
      ["target_project_name must be a project name"]),
     ("copy-cmk", "ims_image_copy", {"image": UUID, "name": "copy", "cmk_id": "key"}, ["cmk_id must be a UUID"]),
-    ("info-owner", "ims_image_info", {"owner": "me"}, ["owner must be 32 hexadecimal characters"]),
+    ("info-owner", "ims_image_info", {"owner": "me"}, ["owner must be self or a project id (32 hexadecimal characters)"]),
     ("info-image-ids", "ims_image_info", {"image_ids": ["web"]}, ["image_ids must be a UUID"]),
     ("info-cmk", "ims_image_info", {"cmk_id": "k"}, ["cmk_id must be a UUID"]),
     ("member-vault", "ims_image_member", {"images": [UUID], "status": "accepted", "vault_id": "v"},

@@ -258,7 +258,7 @@ def test_retries_stop_at_the_total_budget():
 DOCUMENTED = ["ims_image", "ims_image_copy", "ims_image_info", "ims_image_member", "ims_job"]
 
 
-@pytest.mark.parametrize("module_name", DOCUMENTED + ["doc_fragment"])
+@pytest.mark.parametrize("module_name", DOCUMENTED + ["doc_fragment", "doc_fragment.discovery"])
 def test_docs_state_the_contract_of_every_option_with_a_format(module_name):
     """The documentation quotes the table's rule for every option that has a declared format."""
     import importlib
@@ -268,9 +268,15 @@ def test_docs_state_the_contract_of_every_option_with_a_format(module_name):
     if module_name == "doc_fragment":
         from ansible_collections.huaweicloud.cloud.plugins.doc_fragments.ims import ModuleDocFragment
         doc = ModuleDocFragment.DOCUMENTATION
+    elif module_name == "doc_fragment.discovery":
+        from ansible_collections.huaweicloud.cloud.plugins.doc_fragments.ims import ModuleDocFragment
+        doc = ModuleDocFragment.DISCOVERY
     else:
         doc = importlib.import_module("ansible_collections.huaweicloud.cloud.plugins.modules." + module_name).DOCUMENTATION
     options = yaml.safe_load(doc)["options"]
+    if "huaweicloud.cloud.ims.discovery" in (yaml.safe_load(doc).get("extends_documentation_fragment") or []):
+        from ansible_collections.huaweicloud.cloud.plugins.doc_fragments.ims import ModuleDocFragment
+        options.update(yaml.safe_load(ModuleDocFragment.DISCOVERY)["options"])
     checked = 0
     for option, fmt in v.OPTION_FORMATS.items():
         if option in options:
