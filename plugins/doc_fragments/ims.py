@@ -134,6 +134,12 @@ options:
       - If not set, the value of E(HUAWEICLOUD_IAM_ENDPOINT) is used, else E(HUAWEICLOUD_SDK_IAM_ENDPOINT), else
         V(https://iam.{region}.<cloud>).
     type: str
+  ecs_endpoint:
+    description:
+      - ECS endpoint URL, read only to find the images servers use (the C(ims_prune) role); V({region}) in it
+        is replaced with the region id. Same rules as O(ims_endpoint).
+      - If not set, the value of E(HUAWEICLOUD_ECS_ENDPOINT) is used, else V(https://ecs.{region}.<cloud>).
+    type: str
   validate_certs:
     description:
       - Whether to verify TLS certificates.

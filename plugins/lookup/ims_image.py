@@ -78,7 +78,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import (
 
 SPEC = dict(COMMON_ARGUMENT_SPEC)
 SPEC.update(DISCOVERY_SPEC)
-SPEC["output"] = dict(type="str", choices=["id", "record"], default="id")
+SPEC.update(output=dict(type="str", choices=["id", "record"], default="id"))
 SECRET_NAMES = [name for name, spec in SPEC.items() if spec.get("no_log")]
 
 

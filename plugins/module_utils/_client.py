@@ -130,7 +130,7 @@ class HuaweiCloudClient(object):
 
     def __init__(self, credentials, region, project_id=None, ims_endpoint=None, iam_endpoint=None,
                  validate_certs=True, timeout=60, retry_policy=None, session=None, recorder=None, cloud=None,
-                 ca_bundle=None):
+                 ca_bundle=None, ecs_endpoint=None):
         self.credentials = credentials
         self.region = region
         self._project_id = project_id
@@ -139,9 +139,11 @@ class HuaweiCloudClient(object):
             raise HuaweiCloudError("cloud must be %s, got %r" % (FORMATS["host"].rule, str(self.cloud)[:80]))
         self.ims_endpoint_template = ims_endpoint or "https://ims.{region}." + self.cloud
         self.iam_endpoint_template = iam_endpoint or "https://iam.{region}." + self.cloud
-        # Both endpoints are built (and so checked) before anything is sent.
+        self.ecs_endpoint_template = ecs_endpoint or "https://ecs.{region}." + self.cloud
+        # Every endpoint is built (and so checked) before anything is sent.
         self.ims_endpoint = endpoint_url(self.ims_endpoint_template, region, "ims_endpoint")
         self.iam_endpoint = endpoint_url(self.iam_endpoint_template, region, "iam_endpoint")
+        self.ecs_endpoint = endpoint_url(self.ecs_endpoint_template, region, "ecs_endpoint")
         self.validate_certs = validate_certs
         self.ca_bundle = ca_bundle
         self.timeout = timeout
@@ -166,7 +168,7 @@ class HuaweiCloudClient(object):
         return HuaweiCloudClient(
             credentials, region or self.region, project_id=project_id,
             ims_endpoint=self.ims_endpoint_template, iam_endpoint=self.iam_endpoint_template,
-            validate_certs=self.validate_certs, timeout=self.timeout, retry_policy=self.retry_policy,
+            ecs_endpoint=self.ecs_endpoint_template, validate_certs=self.validate_certs, timeout=self.timeout, retry_policy=self.retry_policy,
             session=self.session, recorder=self.recorder, cloud=self.cloud, ca_bundle=self.ca_bundle)
 
     @property
@@ -257,13 +259,13 @@ class HuaweiCloudClient(object):
         """
         if not path.startswith("/") or not all(_safe_segment(part) for part in path.split("/")[1:]):
             raise HuaweiCloudError("refusing to call %s %r: a path segment is not an id" % (method, path[:120]))
-        base = self.ims_endpoint if service == "ims" else self.iam_endpoint
+        base = dict(ims=self.ims_endpoint, ecs=self.ecs_endpoint).get(service, self.iam_endpoint)
         url = base + path
         query_string = canonical_query(query or {})
         if query_string:
             url += "?" + query_string
         headers = {"Content-Type": content_type}
-        if service == "ims" and project_scoped:
+        if service in ("ims", "ecs") and project_scoped:
             headers["X-Project-Id"] = self.project_id
         headers.update(extra_headers or {})
         payload = data if data is not None else (json.dumps(body).encode("utf-8") if body is not None else None)

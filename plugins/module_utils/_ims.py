@@ -130,6 +130,25 @@ class ImsApi(object):
             if error.status != 404:
                 raise
 
+    # ECS ---------------------------------------------------------------------
+
+    def image_ids_in_use(self, page_size=100):
+        """Ids of the images the project's ECS servers were booted from (ListServersDetails; offset is a page
+        number from 1)."""
+        used = set()
+        page = 1
+        while True:
+            reply = self.client.request("GET", "/v1/%s/cloudservers/detail" % self.project_id, service="ecs",
+                                        query={"offset": page, "limit": page_size}, expect={"servers": list})
+            servers = reply["servers"]
+            used.update((server.get("image") or {}).get("id") for server in servers)
+            if len(servers) < page_size:
+                break
+            page += 1
+        used.discard(None)
+        used.discard("")
+        return used
+
     # Sharing -----------------------------------------------------------------
 
     def list_members(self, image_id):

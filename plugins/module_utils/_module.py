@@ -60,6 +60,7 @@ COMMON_ARGUMENT_SPEC = dict(
     cloud=dict(type="str", **_env("HUAWEICLOUD_CLOUD", "HW_CLOUD")),
     ims_endpoint=dict(type="str", **_env("HUAWEICLOUD_IMS_ENDPOINT")),
     iam_endpoint=dict(type="str", **_env("HUAWEICLOUD_IAM_ENDPOINT")),
+    ecs_endpoint=dict(type="str", **_env("HUAWEICLOUD_ECS_ENDPOINT")),
     validate_certs=dict(type="bool", default=True, **_env("HUAWEICLOUD_VALIDATE_CERTS")),
     ca_bundle=dict(type="path", **_env("HUAWEICLOUD_CA_BUNDLE")),
     timeout=dict(type="int", default=60),
@@ -118,6 +119,7 @@ def check_connection(params, argument_spec):
     )
     error = error or first_error(check_endpoint(p["ims_endpoint"], "ims_endpoint"),
                                  check_endpoint(p["iam_endpoint"], "iam_endpoint"),
+                                 check_endpoint(p["ecs_endpoint"], "ecs_endpoint"),
                                  check_number_bounds(p))
     error = error or first_error(check_endpoint(p["metadata_url"], "metadata_url"),
                                  check_readable_file(p["ca_bundle"], "ca_bundle"))
@@ -139,7 +141,8 @@ def build_api(params, resolved):
     client = HuaweiCloudClient(
         resolved.credentials, p["region"], project_id=p["project_id"], ims_endpoint=p["ims_endpoint"],
         iam_endpoint=p["iam_endpoint"], validate_certs=p["validate_certs"], timeout=p["timeout"],
-        retry_policy=RetryPolicy(max_retries=p["max_retries"]), cloud=p["cloud"], ca_bundle=p["ca_bundle"])
+        retry_policy=RetryPolicy(max_retries=p["max_retries"]), cloud=p["cloud"], ca_bundle=p["ca_bundle"],
+        ecs_endpoint=p["ecs_endpoint"])
     return ImsApi(client)
 
 

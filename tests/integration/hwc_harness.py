@@ -126,6 +126,7 @@ def credentials_env(emu, domain="demo", region=REGION, method="aksk"):
         "HUAWEICLOUD_IMS_ENDPOINT": emu.url + "/ims/{region}",
         "HUAWEICLOUD_IAM_ENDPOINT": emu.url + "/iam",
         "HUAWEICLOUD_VISIBILITY_WINDOW": str(VISIBILITY_WINDOW),
+        "HUAWEICLOUD_ECS_ENDPOINT": emu.url + "/ecs/{region}",
     }
     if method == "aksk":
         env["HUAWEICLOUD_ACCESS_KEY"] = acct["access_key"]

@@ -16,7 +16,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import glance, iam, ims_native, tags
+from . import ecs, glance, iam, ims_native, tags
 from .auth import AkSkRequest, payload_hash
 from .errors import ApiError, apigw_401, img
 from .jobs import JobEngine
@@ -41,6 +41,9 @@ ROUTES = [
     ("iam", "GET", r"/v3/projects/(?P<project_id>[^/]+)", iam.show_project, {}),
     ("iam", "POST", r"/v3.0/OS-CREDENTIAL/securitytokens", iam.security_tokens, {}),
     ("metadata", "GET", r"/openstack/latest/securitykey", iam.metadata_security_key, {"auth": False}),
+
+    # ECS: only what "is this image used by a server?" needs (ListServersDetails).
+    ("ecs", "GET", r"/v1/(?P<project_id>[^/]+)/cloudservers/detail", ecs.list_servers, {}),
 
     ("ims", "GET", r"/?", glance.versions, {"auth": False}),
     ("ims", "GET", r"/versions", glance.versions, {"auth": False}),
@@ -369,8 +372,8 @@ class Handler(BaseHTTPRequestHandler):
         if len(parts) >= 2 and parts[1] == "openstack":
             # The ECS metadata service (169.254.169.254 on a real ECS), served at the emulator's root.
             return "metadata", None, unquote(raw_path)
-        if len(parts) >= 3 and parts[1] == "ims":
-            return "ims", unquote(parts[2]), unquote("/" + parts[3]) if len(parts) > 3 else "/"
+        if len(parts) >= 3 and parts[1] in ("ims", "ecs"):
+            return parts[1], unquote(parts[2]), unquote("/" + parts[3]) if len(parts) > 3 else "/"
         return None, None, unquote(raw_path)
 
     def service_base(self, req):
@@ -379,13 +382,13 @@ class Handler(BaseHTTPRequestHandler):
             return req.base_url
         if req.service == "iam":
             return req.base_url + "/iam"
-        return "%s/ims/%s" % (req.base_url, req.region)
+        return "%s/%s/%s" % (req.base_url, req.service, req.region)
 
     def handle_api(self, req, record):
         try:
             if req.service is None:
                 raise ApiError(404, "APIGW.0101", "The API does not exist or has not been published in the environment.")
-            if req.service == "ims" and req.region not in self.app.world.regions:
+            if req.service in ("ims", "ecs") and req.region not in self.app.world.regions:
                 raise ApiError(404, "APIGW.0101", "Unknown region %s." % req.region)
             route, params, allowed = None, {}, False
             for svc, method, pattern, handler, opts in COMPILED:
@@ -443,7 +446,7 @@ class Handler(BaseHTTPRequestHandler):
                 if rec is None or rec["expires"] < utcnow():
                     raise apigw_401("the token is invalid or has expired")
                 project = world.projects.get(rec["project_id"]) if rec["project_id"] else None
-            if req.service == "ims":
+            if req.service in ("ims", "ecs"):
                 if project is None or project["region"] != req.region:
                     raise apigw_401("the token is not scoped to a project of region %s" % req.region)
                 if project_hdr and project_hdr != project["id"]:
@@ -466,7 +469,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             aksk.verify(cred["secret"], payload_hash(aksk.headers, req.body, has_body))
         project = None
-        if req.service == "ims":
+        if req.service in ("ims", "ecs"):
             with world.lock:
                 project = world.projects.get(project_hdr or "")
             if not project_hdr:
@@ -536,6 +539,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(200, app.configure(body))
         elif path == "/config" and method == "GET":
             self.send_json(200, app.configure({}))
+        elif path == "/ecs/servers" and method == "POST":
+            self.send_json(*ecs.add_server(app, body))
         elif path == "/obs" and method == "POST":
             self.send_json(*app.put_object(body))
         elif path == "/calls" and method == "GET":
