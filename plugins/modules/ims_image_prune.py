@@ -78,11 +78,21 @@ deleted:
   returned: always
   type: list
   elements: dict
+  sample:
+    - id: 4f1e1c6e-2d2a-4f59-9f0e-7d3a9c1b5a10
+      name: web-2024-01
+      created_at: '2024-01-02T07:49:48Z'
+      reason: older than the retention
 kept:
   description: The selected images kept, each C(id), C(name), C(created_at), C(reason).
   returned: always
   type: list
   elements: dict
+  sample:
+    - id: 0b7e4c1a-6a2f-4f59-9f0e-7d3a9c1b5a11
+      name: web-2024-06
+      created_at: '2024-06-02T07:49:48Z'
+      reason: one of the 3 newest
 """
 
 import time
