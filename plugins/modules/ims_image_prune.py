@@ -98,11 +98,10 @@ kept:
 import time
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._discovery import DISCOVERY_SPEC, discover
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError, WaitTimeoutError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import wait_until_gone
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import HuaweiCloudModule
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._prune import plan
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import check_int_range, first_error
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import JobWaiter
 
 
 def view(pair):
@@ -110,18 +109,14 @@ def view(pair):
     return dict(id=image["id"], name=image.get("name"), created_at=image.get("created_at"), reason=reason)
 
 
-def wait_gone(api, image_ids, timeout):
-    """Wait on every deletion together (one deadline), through the job waiter's polling."""
-    def state(image_id):
-        return {"status": "SUCCESS" if api.get_image(image_id) is None else "RUNNING"}
-    try:
-        JobWaiter(state, time_limit=api.client.time_limit).wait_all(image_ids, timeout)
-    except WaitTimeoutError:
-        raise HuaweiCloudError("timed out after %ss waiting for the deletion of images %s"
-                               % (timeout, ", ".join(image_ids)))
+def wait_gone(api, image_ids, timeout, clock=time.monotonic):
+    """Wait on every deletion together: IMS deletes them concurrently, so one deadline covers them all."""
+    deadline = clock() + timeout
+    for image_id in image_ids:
+        wait_until_gone(api, image_id, max(0, deadline - clock()))
 
 
-def prune(module):
+def prune(module, result):
     p = module.params
     api = module.api
     query = dict((name, spec.get("default")) for name, spec in DISCOVERY_SPEC.items())
@@ -130,11 +125,13 @@ def prune(module):
     used = api.image_ids_in_use() if images else set()
     delete, keep = plan(images, used, time.time(), keep_newest=p["keep_newest"], keep_days=p["keep_days"],
                         keep_tag=p["keep_tag"], include_shared=p["include_shared"], family_tag=p["family_tag"])
-    result = dict(changed=bool(delete), deleted=[view(pair) for pair in delete], kept=[view(pair) for pair in keep])
+    result.update(changed=bool(delete) and module.check_mode, deleted=[view(pair) for pair in delete],
+                  kept=[view(pair) for pair in keep])
     if delete and not module.check_mode:
         ids = [image["id"] for image, dummy in delete]
         for image_id in ids:
             api.delete_image(image_id)
+            result["changed"] = True
         if p["wait"]:
             wait_gone(api, ids, p["wait_timeout"])
     return result
@@ -158,7 +155,9 @@ def main():
                         check_int_range(module.params["keep_days"], "keep_days", 0))
     if error:
         module.fail(error)
-    module.run(lambda: prune(module))
+    # A deletion wait that times out still reports changed=true and what was deleted.
+    result = {}
+    module.run(lambda: prune(module, result), partial=result)
 
 
 if __name__ == "__main__":
