@@ -16,12 +16,50 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from hwc_harness import (  # noqa: E402  pylint: disable=wrong-import-position
     REPO, PlaybookRun, credentials_env, start_emulator,
 )
+from hwc_target import cloud_target, emulator_target, run_id, target_kind  # noqa: E402  pylint: disable=C0413
 
 CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
 
 
+def pytest_configure(config):
+    # One run id for the controller and every xdist worker (they inherit the environment).
+    run_id()
+    if target_kind() == "cloud" and not hasattr(config, "workerinput"):
+        config.hwc_estimate = cloud_target().estimate()
+
+
+def pytest_report_header(config):
+    return getattr(config, "hwc_estimate", None)
+
+
+def pytest_collection_modifyitems(config, items):  # pylint: disable=unused-argument
+    if target_kind() != "cloud":
+        return
+    for item in items:
+        marker = item.get_closest_marker("emulator_only")
+        if marker:
+            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "needs the emulator")
+            item.add_marker(pytest.mark.skip(reason="emulator_only: " + reason))
+
+
+@pytest.fixture(scope="session")
+def hwc_target(request):
+    """The target of this session (HWC_TARGET): cloud = config file + HUAWEICLOUD_* environment, no control API.
+    Whatever carries this run's tag is deleted when the session ends, also after failures or Ctrl-C."""
+    if target_kind() == "cloud":
+        target = cloud_target()
+    else:
+        target = emulator_target(request.getfixturevalue("emulator"), credentials_env)
+    yield target
+    deleted = target.cleanup()
+    if deleted:
+        print("\nhwc-test cleanup: deleted %d image(s) of run %s: %s" % (len(deleted), target.run_id, deleted))
+
+
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory):
+    if target_kind() == "cloud":
+        pytest.skip("emulator_only: reads the emulator's seeded world, state or calls (HWC_TARGET=cloud)")
     emu = start_emulator(tmp_path_factory.mktemp("emulator"))
     yield emu
     emu.process.terminate()
@@ -31,7 +69,7 @@ def emulator(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _fresh_world(request):
     # Every integration test starts from the seeded world.
-    if "emulator" in request.fixturenames:
+    if target_kind() == "emulator" and {"emulator", "run_playbook"} & set(request.fixturenames):
         request.getfixturevalue("emulator").reset()
 
 
@@ -49,9 +87,13 @@ def collections_path(tmp_path_factory):
 
 
 @pytest.fixture
-def run_playbook(emulator, collections_path, tmp_path):
-    """Run a playbook (YAML text, a list of plays, or a path) with real ansible-playbook."""
+def run_playbook(request, collections_path, tmp_path):
+    """Run a playbook (YAML text, a list of plays, or a path) with real ansible-playbook.
+
+    On the emulator target ``domain``/``region`` pick a seeded account; on the cloud target the run gets the
+    cloud target's HUAWEICLOUD_* environment (``domain`` and ``region`` do not apply)."""
     counter = {"n": 0}
+    emulator = request.getfixturevalue("emulator") if target_kind() == "emulator" else None
 
     def run(playbook, extra_vars=None, check=False, diff=False, verbosity=0, env=None, domain="demo",
             region="cn-north-4", args=()):
@@ -77,7 +119,10 @@ def run_playbook(emulator, collections_path, tmp_path):
         for key in list(run_env):
             if key.startswith("HUAWEICLOUD_"):
                 del run_env[key]
-        run_env.update(credentials_env(emulator, domain, region))
+        if emulator is None:
+            run_env.update(request.getfixturevalue("hwc_target").env())
+        else:
+            run_env.update(credentials_env(emulator, domain, region))
         run_env.update({
             "ANSIBLE_COLLECTIONS_PATH": collections_path,
             "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),

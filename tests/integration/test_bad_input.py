@@ -11,7 +11,7 @@ import pytest
 from hwc_harness import project_id
 
 # The version-matrix legs skip these (tests/run.sh -m "not slow"); the main leg runs them.
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.emulator_only(reason="asserts through the emulator's call log that nothing was sent")]
 
 GOOD_URL = "demo-images:ubuntu-22.04.qcow2"
 OS = "Ubuntu 18.04 server 64bit"

@@ -21,7 +21,7 @@ REPLICA_REGIONS = ["cn-east-3", "cn-south-1"]
 # One seed by default (about 40 s); HWC_FAULT_SEEDS=1,2,3 soaks more.
 SEEDS = [int(seed) for seed in os.environ.get("HWC_FAULT_SEEDS", "11").split(",") if seed.strip()]
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.emulator_only(reason="fault injection (control API)")]
 
 
 def faults(seed):

@@ -6,6 +6,8 @@ import pytest
 
 from hwc_harness import account, images_named, play, project_id, tags
 
+pytestmark = pytest.mark.emulator_only(reason="seeded images, servers, disks and backups; asserts the emulator's state and call log")
+
 REGION = "cn-north-4"
 BUCKET = "demo-images"
 STOPPED_ECS = "798d4121-4c6f-28dd-f97b-829465e0cafc"

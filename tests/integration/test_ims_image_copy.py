@@ -6,6 +6,8 @@ import pytest
 
 from hwc_harness import image_id, images_named, play, project_id
 
+pytestmark = pytest.mark.emulator_only(reason="seeded images; asserts the emulator's state and call log")
+
 AGENCY = "ims_admin_agency"
 
 

@@ -6,6 +6,8 @@ import pytest
 
 from hwc_harness import image_id, play, project_id, project_state
 
+pytestmark = pytest.mark.emulator_only(reason="filters and pages over the seeded world")
+
 OWN_IMAGES = {"demo-base-image", "demo-encrypted-image", "demo-whole-image", "demo-large-image"}
 PUBLIC_IMAGES = {"Ubuntu 18.04 server 64bit", "CentOS 7.6 64bit", "Windows Server 2019 Datacenter 64bit"}
 

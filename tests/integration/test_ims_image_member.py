@@ -7,6 +7,8 @@ import yaml
 
 from hwc_harness import REGION, WORLD_FILE, image_id, ims_calls, members, play, project_id, start_emulator
 
+pytestmark = pytest.mark.emulator_only(reason="seeded consumer accounts; asserts the emulator's state")
+
 BASE_IMAGE = "demo-base-image"
 THIRD_PROJECT = "5b0d2c7e9a4f4e1b8c3d6a2f0e9b7c41"
 

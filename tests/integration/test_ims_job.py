@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from hwc_harness import images_named, play
+
+pytestmark = pytest.mark.emulator_only(reason="seeded and failed jobs (control API)")
 
 
 def start_copy(name):
