@@ -2,6 +2,8 @@
 # The test command of huaweicloud.cloud (CI runs it through .ci/run).
 #
 #   bash tests/run.sh
+#   bash tests/run.sh --integration    only the integration suite (tests/integration); with
+#                                      HWC_TARGET=cloud it runs against a real cloud (README, Testing)
 #
 # Steps (each with a banner; the run stops at the first failure):
 #   bootstrap        main venv .venv: python 3.11 + ansible-core 2.19.* + tooling
@@ -31,11 +33,21 @@
 #                          (default: every sanity test)
 #   HWC_STEP_TIMEOUT=N     seconds allowed to each tool run without a terminal, as
 #                          in CI (default 1500)
+#   HWC_TARGET=cloud       integration tests against the cloud of tests/integration/cloud-config-huaweicloud.ini
+#                          (HWC_CLOUD_CONFIG=FILE for another file) and the HUAWEICLOUD_* credentials; tests
+#                          marked emulator_only are skipped, long jobs need HWC_CLOUD_LONG=1
 #   BUILD_DIR=DIR          where the collection snapshot lives
 #                          (default /tmp/hwc-build-<hash of the repo path>)
 #
 # The last line is "N passed, N failed[, N skipped]" counting steps.
 set -uo pipefail
+
+ONLY=all
+case "${1:-}" in
+  "") ;;
+  --integration) ONLY=integration ;;
+  *) echo "usage: bash tests/run.sh [--integration]" >&2; exit 2 ;;
+esac
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -94,6 +106,8 @@ quiet_pip_noise() {
 # The function exits 99 to mean "skipped".
 step() {
   local name=$1 fn=$2; shift 2
+  # --integration: that step alone
+  if [ "$ONLY" = integration ] && [ "$name" != integration ]; then return; fi
   case " ${HWC_SKIP:-} " in *" $name "*) skip_step "$name" "HWC_SKIP"; return ;; esac
   if [ "$FAILED" -gt 0 ] && [ "$HWC_KEEP_GOING" != 1 ]; then
     STEP_NAMES+=("$name"); STEP_RESULTS+=("not run"); STEP_TIMES+=("-")
@@ -308,6 +322,11 @@ trap 'echo; echo "interrupted"; exit 130' INT TERM
 RUN_START=$SECONDS
 echo "huaweicloud.cloud test run: repo $ROOT, build $BUILD_DIR, matrix=$HWC_MATRIX"
 
+if [ "$ONLY" = integration ]; then
+  [ -x "$MAIN_VENV/bin/python" ] || { echo "no venv at $MAIN_VENV: run bash tests/run.sh once (bootstrap)"; exit 2; }
+  echo "integration suite only, target ${HWC_TARGET:-emulator}"
+  step integration do_pytest "$MAIN_VENV" tests/integration
+fi
 step bootstrap do_bootstrap 3.11 "$MAIN_VENV" "ansible-core==2.19.*" "$ROOT/tests/requirements.txt"
 step collection-copy do_copy
 step pytest do_pytest "$MAIN_VENV" tests/unit tests/emulator tests/integration
@@ -320,7 +339,7 @@ step ee-definition do_ee
 for leg in "${MATRIX_LEGS[@]}"; do
   IFS=: read -r name pyver venv spec <<<"$leg"
   if [ "$HWC_MATRIX" = 0 ]; then
-    skip_step "matrix-$name" "HWC_MATRIX=0"
+    [ "$ONLY" = integration ] || skip_step "matrix-$name" "HWC_MATRIX=0"
   else
     step "matrix-$name" do_matrix "$name" "$pyver" "$venv" "$spec"
   fi

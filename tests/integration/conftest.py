@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -24,8 +25,15 @@ CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
 def pytest_configure(config):
     # One run id for the controller and every xdist worker (they inherit the environment).
     run_id()
-    if target_kind() == "cloud" and not hasattr(config, "workerinput"):
-        config.hwc_estimate = cloud_target().estimate()
+    if target_kind() == "cloud":
+        # A TERM (a CI time-out) unwinds like Ctrl-C, so the session cleanup still runs.
+        signal.signal(signal.SIGTERM, _interrupt)
+        if not hasattr(config, "workerinput"):
+            config.hwc_estimate = cloud_target().estimate()
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt("signal %d" % signum)
 
 
 def pytest_report_header(config):

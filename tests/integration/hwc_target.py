@@ -97,7 +97,8 @@ class Target:
         self.kind = kind
         self.settings = settings
         self._env = env
-        self.run_id = run_id()
+        # Each xdist worker tags (and so cleans up) only its own resources.
+        self.run_id = run_id() + ("-" + os.environ["PYTEST_XDIST_WORKER"] if os.environ.get("PYTEST_XDIST_WORKER") else "")
         self.prefix = "hwct-%s-" % self.run_id
         self.tags = {TAG_KEY: self.run_id}
 

@@ -103,15 +103,16 @@ def test_cleanup_playbook_removes_tagged_leftovers_by_age(hwc_target, run_playbo
     assert hwc_target.name("keep") in [i["name"] for i in hwc_target.images()]  # this run's images stay
 
 
-@pytest.mark.emulator_only(reason="starts its own emulator to run the cloud target against it")
-def test_cloud_target_runs_against_the_emulator_through_config_and_endpoints(tmp_path):
-    """The CI proof: HWC_TARGET=cloud with a config file and endpoint templates only (no control API)."""
-    emu = start_emulator(tmp_path, job_seconds="0.1")
-    try:
+class EmulatedCloud:
+    """An emulator seen as a cloud: a cloud-config ini with endpoint templates, and the demo account's AK/SK in
+    the environment of inner ``HWC_TARGET=cloud`` pytest runs (which never touch the control API)."""
+
+    def __init__(self, emu, tmp_path):
+        self.emu = emu
         demo = account(emu, "demo")
         partner = next(p["id"] for p in account(emu, "partner")["projects"] if p["region"] == "cn-north-4")
-        config = tmp_path / "cloud-config-huaweicloud.ini"
-        config.write_text(
+        self.config = tmp_path / "cloud-config-huaweicloud.ini"
+        self.config.write_text(
             "[default]\n"
             "region = cn-north-4\n"
             "ims_endpoint = %s/ims/{region}\n"
@@ -123,36 +124,87 @@ def test_cloud_target_runs_against_the_emulator_through_config_and_endpoints(tmp
             "copy_region = cn-east-3\n"
             "agency_name = ims_admin_agency\n"
             "long_jobs = yes\n" % (emu.url, emu.url, partner))
+        self.credentials = {"HUAWEICLOUD_ACCESS_KEY": demo["access_key"], "HUAWEICLOUD_SECRET_KEY": demo["secret_key"]}
+
+    def pytest(self, run, *args):
         env = {key: value for key, value in os.environ.items() if not key.startswith(("HUAWEICLOUD_", "HWC_"))}
-        env.update(HWC_TARGET="cloud", HWC_CLOUD_CONFIG=str(config), HWC_TEST_RUN_ID="ci-proof",
-                   HUAWEICLOUD_ACCESS_KEY=demo["access_key"], HUAWEICLOUD_SECRET_KEY=demo["secret_key"],
-                   PYTEST_ADDOPTS="")
-        # A representative subset: the cloud-capable tests and one emulator-only module (skipped with its reason).
+        env.update(self.credentials, HWC_TARGET="cloud", HWC_CLOUD_CONFIG=str(self.config), HWC_TEST_RUN_ID=run,
+                   PYTEST_ADDOPTS="", PYTHONPATH=str(Path(__file__).resolve().parent))
         command = [sys.executable, "-m", "pytest", "-c", str(REPO / "tests" / "pytest.ini"), "--rootdir", str(REPO),
-                   "-p", "no:cacheprovider", "-p", "no:xdist", "-rs", "-m", "cloud_smoke or cloud_long or emulator_only",
-                   str(Path(__file__)), str(REPO / "tests" / "integration" / "test_faults.py")]
+                   "-p", "no:cacheprovider", "-p", "no:xdist", "-rs"] + list(args)
         inner = subprocess.run(command, capture_output=True, text=True, env=env, cwd=str(REPO), timeout=300,
                                check=False)
-        output = inner.stdout + inner.stderr
-        assert inner.returncode == 0, output
-        assert "huaweicloud.cloud cloud target: run ci-proof" in output  # the estimate, before any test
-        assert "4 passed" in output, output
-        assert "emulator_only: starts its own emulator" in output, output
-        assert "emulator_only: fault injection" in output, output
-        # Nothing tagged is left behind, in any region, by any run (asserted through the API) ...
+        return inner.returncode, inner.stdout + inner.stderr
+
+    def tagged_images(self):
+        """Images of any test run left in any region: through the API, and the emulator's state must agree."""
         cloud = Target("cloud", {"region": "cn-north-4", "copy_region": "cn-east-3"},
-                       {"HUAWEICLOUD_ACCESS_KEY": demo["access_key"], "HUAWEICLOUD_SECRET_KEY": demo["secret_key"],
-                        "HUAWEICLOUD_IMS_ENDPOINT": emu.url + "/ims/{region}",
-                        "HUAWEICLOUD_IAM_ENDPOINT": emu.url + "/iam"})
-        assert [i["name"] for r in cloud.regions() for i in cloud.images(r, run="*")] == []
-        # ... and the emulator's state agrees.
-        state = emu.state()
-        for region in state["regions"].values():
-            for project in region["projects"].values():
-                assert not [r for r in project["images"] if any(TAG_KEY in t for t in r["props"].get("tags") or [])]
-    finally:
-        emu.process.terminate()
-        emu.process.wait(timeout=10)
+                       dict(self.credentials, HUAWEICLOUD_IMS_ENDPOINT=self.emu.url + "/ims/{region}",
+                            HUAWEICLOUD_IAM_ENDPOINT=self.emu.url + "/iam"))
+        found = [i["name"] for region in cloud.regions() for i in cloud.images(region, run="*")]
+        in_state = [r["props"]["name"] for region in self.emu.state()["regions"].values()
+                    for project in region["projects"].values() for r in project["images"]
+                    if any(t.startswith(TAG_KEY) for t in r["props"].get("tags") or [])]
+        assert sorted(found) == sorted(in_state)
+        return found
+
+
+@pytest.fixture
+def emulated_cloud(tmp_path):
+    emu = start_emulator(tmp_path, job_seconds="0.1")
+    yield EmulatedCloud(emu, tmp_path)
+    emu.process.terminate()
+    emu.process.wait(timeout=10)
+
+
+@pytest.mark.emulator_only(reason="starts its own emulator to run the cloud target against it")
+def test_cloud_target_runs_against_the_emulator_through_config_and_endpoints(emulated_cloud):
+    """The CI proof: HWC_TARGET=cloud with a config file and endpoint templates only (no control API), on a
+    representative subset: the cloud-capable tests and an emulator-only module (skipped with its reason)."""
+    rc, output = emulated_cloud.pytest("ci-proof", "-m", "cloud_smoke or cloud_long or emulator_only",
+                                       str(Path(__file__)), str(REPO / "tests" / "integration" / "test_faults.py"))
+    assert rc == 0, output
+    assert "huaweicloud.cloud cloud target: run ci-proof" in output  # the estimate, before any test
+    assert "4 passed" in output, output
+    assert "emulator_only: starts its own emulator" in output, output
+    assert "emulator_only: fault injection" in output, output
+    assert emulated_cloud.tagged_images() == []
+
+
+FAILING_TESTS = """
+import os
+import signal
+
+from hwc_harness import play
+
+
+def create(target, suffix):
+    return {"name": "create", "huaweicloud.cloud.ims_image": {
+        "name": target.name(suffix), "image_url": target.settings["image_url"], "min_disk": 40,
+        "os_version": target.settings["os_version"], "tags": target.tags}}
+
+
+def test_fails_after_creating(hwc_target, run_playbook):
+    assert run_playbook(play(create(hwc_target, "failed"))).rc == 0
+    assert [i["name"] for i in hwc_target.images()] == [hwc_target.name("failed")]
+    assert False, "a failing test"
+
+
+def test_interrupted_after_creating(hwc_target, run_playbook):
+    assert run_playbook(play(create(hwc_target, "interrupted"))).rc == 0
+    os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C
+"""
+
+
+@pytest.mark.emulator_only(reason="starts its own emulator to run the cloud target against it")
+def test_cloud_session_cleans_up_after_failures_and_interrupts(emulated_cloud, tmp_path):
+    tests = tmp_path / "test_failing.py"
+    tests.write_text(FAILING_TESTS)
+    rc, output = emulated_cloud.pytest("interrupted", "-p", "conftest", str(tests))
+    assert rc == 2, output  # interrupted
+    assert "1 failed" in output and "KeyboardInterrupt" in output, output
+    assert "deleted 2 image(s) of run interrupted" in output, output
+    assert emulated_cloud.tagged_images() == []
 
 
 def test_cloud_config_template_documents_every_setting():
