@@ -28,6 +28,9 @@ def pytest_configure(config):
     if target_kind() == "cloud":
         # A TERM (a CI time-out) unwinds like Ctrl-C, so the session cleanup still runs.
         signal.signal(signal.SIGTERM, _interrupt)
+        # Print why each test was skipped (emulator_only, missing settings, long jobs not opted in).
+        if "s" not in config.option.reportchars and "a" not in config.option.reportchars:
+            config.option.reportchars += "s"
         if not hasattr(config, "workerinput"):
             config.hwc_estimate = cloud_target().estimate()
 
