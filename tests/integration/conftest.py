@@ -35,7 +35,7 @@ def pytest_configure(config):
             config.hwc_estimate = cloud_target().estimate()
 
 
-def _interrupt(signum, frame):
+def _interrupt(signum, _frame):
     raise KeyboardInterrupt("signal %d" % signum)
 
 
