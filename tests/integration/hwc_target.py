@@ -210,4 +210,3 @@ def emulator_target(emu, credentials_env):
         "agency_name": "ims_admin_agency",
     }
     return Target("emulator", settings, credentials_env(emu, "demo", DEFAULT_REGION))
-
