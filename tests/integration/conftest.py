@@ -62,7 +62,13 @@ def hwc_target(request):
     else:
         target = emulator_target(request.getfixturevalue("emulator"), credentials_env)
     yield target
-    deleted = target.cleanup()
+    try:
+        deleted = target.cleanup()
+    except Exception:
+        print("\nhwc-test cleanup of run %s failed; remove its images with: ansible-playbook "
+              "playbooks/cleanup_test_resources.yml -e hwc_cleanup_run_id=%s -e hwc_cleanup_min_age_hours=0"
+              % (target.run_id, target.run_id))
+        raise
     if deleted:
         print("\nhwc-test cleanup: deleted %d image(s) of run %s: %s" % (len(deleted), target.run_id, deleted))
 
