@@ -126,10 +126,10 @@ class EmulatedCloud:
             "long_jobs = yes\n" % (emu.url, emu.url, partner))
         self.credentials = {"HUAWEICLOUD_ACCESS_KEY": demo["access_key"], "HUAWEICLOUD_SECRET_KEY": demo["secret_key"]}
 
-    def pytest(self, run, *args):
+    def pytest(self, run, *args, config=None):
         env = {key: value for key, value in os.environ.items() if not key.startswith(("HUAWEICLOUD_", "HWC_"))}
-        env.update(self.credentials, HWC_TARGET="cloud", HWC_CLOUD_CONFIG=str(self.config), HWC_TEST_RUN_ID=run,
-                   PYTEST_ADDOPTS="", PYTHONPATH=str(Path(__file__).resolve().parent))
+        env.update(self.credentials, HWC_TARGET="cloud", HWC_CLOUD_CONFIG=str(config or self.config),
+                   HWC_TEST_RUN_ID=run, PYTEST_ADDOPTS="", PYTHONPATH=str(Path(__file__).resolve().parent))
         command = [sys.executable, "-m", "pytest", "-c", str(REPO / "tests" / "pytest.ini"), "--rootdir", str(REPO),
                    "-p", "no:cacheprovider", "-p", "no:xdist", "-rs"] + list(args)
         inner = subprocess.run(command, capture_output=True, text=True, env=env, cwd=str(REPO), timeout=300,
@@ -168,6 +168,22 @@ def test_cloud_target_runs_against_the_emulator_through_config_and_endpoints(emu
     assert "4 passed" in output, output
     assert "emulator_only: starts its own emulator" in output, output
     assert "emulator_only: fault injection" in output, output
+    assert emulated_cloud.tagged_images() == []
+
+
+@pytest.mark.emulator_only(reason="starts its own emulator to run the cloud target against it")
+def test_missing_settings_skip_their_tests_with_the_reason(emulated_cloud, tmp_path):
+    config = tmp_path / "endpoints-only.ini"
+    config.write_text("[default]\nims_endpoint = %s/ims/{region}\niam_endpoint = %s/iam\n"
+                      % (emulated_cloud.emu.url, emulated_cloud.emu.url))
+    rc, output = emulated_cloud.pytest("missing", "-m", "cloud_smoke or cloud_long", str(Path(__file__)),
+                                       config=config)
+    assert rc == 0, output
+    assert "4 skipped" in output, output
+    assert "missing settings (their tests skip): agency_name, copy_region, image_url" in output, output
+    assert "cloud config lacks image_url (a small OBS object" in output, output
+    assert "cloud config lacks share_project_id (a second project" in output, output
+    assert "long job (cross-region copy, whole image): opt in with HWC_CLOUD_LONG=1" in output, output
     assert emulated_cloud.tagged_images() == []
 
 
