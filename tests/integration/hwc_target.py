@@ -1,7 +1,7 @@
 """Where the integration suite runs: the emulator (default) or a cloud named by a config file (HWC_TARGET=cloud).
 
 The cloud target knows only what a user of the collection knows: a region, optional endpoint overrides, the
-credentials of the usual sources (HUAWEICLOUD_* environment) and the settings of
+credentials of the modules' usual sources (their credential chain) and the settings of
 tests/integration/cloud-config-huaweicloud.ini (template: cloud-config-huaweicloud.ini.template). It never uses the
 emulator's control API, so pointing it at the emulator through endpoint templates proves the cloud path end to end.
 
@@ -125,20 +125,26 @@ class Target:
             pytest.skip("long job (cross-region copy, whole image): opt in with HWC_CLOUD_LONG=1 or long_jobs = yes")
 
     def api(self, region=None):
-        """The collection's own IMS client for this target's identity (reads and cleanup, never the control API)."""
+        """The collection's own IMS client for this target's identity, from the same credential chain as the
+        modules (HUAWEICLOUD_*, SDK and Terraform variables, profiles); reads and cleanup, never the control API."""
         collection_root()
         # pylint: disable=import-error,import-outside-toplevel
-        from ansible_collections.huaweicloud.cloud.plugins.module_utils._client import Credentials, HuaweiCloudClient
+        from ansible_collections.huaweicloud.cloud.plugins.module_utils._client import HuaweiCloudClient
+        from ansible_collections.huaweicloud.cloud.plugins.module_utils._credentials import resolve
         from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import ImsApi
+        from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import COMMON_ARGUMENT_SPEC
 
-        env = self._env
-        credentials = Credentials(
-            access_key=env.get("HUAWEICLOUD_ACCESS_KEY"), secret_key=env.get("HUAWEICLOUD_SECRET_KEY"),
-            security_token=env.get("HUAWEICLOUD_SECURITY_TOKEN"), user=env.get("HUAWEICLOUD_USER"),
-            password=env.get("HUAWEICLOUD_PASSWORD"), domain=env.get("HUAWEICLOUD_DOMAIN"))
-        client = HuaweiCloudClient(credentials, region or self.region, project_id=env.get("HUAWEICLOUD_PROJECT_ID"),
-                                   ims_endpoint=env.get("HUAWEICLOUD_IMS_ENDPOINT"),
-                                   iam_endpoint=env.get("HUAWEICLOUD_IAM_ENDPOINT"), timeout=30)
+        environ = dict(os.environ, **self._env) if self.kind == "cloud" else dict(self._env)
+        # The options as a module would get them from their environment fallbacks.
+        params = {}
+        for name, spec in COMMON_ARGUMENT_SPEC.items():
+            names = spec.get("fallback", (None, []))[1]
+            params[name] = next((environ[var] for var in names if environ.get(var)), spec.get("default"))
+        resolved = resolve(params, environ)
+        client = HuaweiCloudClient(resolved.credentials, region or self.region,
+                                   project_id=resolved.settings.get("project_id"), ims_endpoint=params["ims_endpoint"],
+                                   iam_endpoint=resolved.settings.get("iam_endpoint"), timeout=30,
+                                   cloud=params["cloud"], ca_bundle=params["ca_bundle"])
         return ImsApi(client)
 
     def images(self, region=None, run=None):

@@ -124,7 +124,8 @@ class EmulatedCloud:
             "copy_region = cn-east-3\n"
             "agency_name = ims_admin_agency\n"
             "long_jobs = yes\n" % (emu.url, emu.url, partner))
-        self.credentials = {"HUAWEICLOUD_ACCESS_KEY": demo["access_key"], "HUAWEICLOUD_SECRET_KEY": demo["secret_key"]}
+        # The official SDK's variables: the cloud target takes credentials from the modules' usual sources.
+        self.credentials = {"HUAWEICLOUD_SDK_AK": demo["access_key"], "HUAWEICLOUD_SDK_SK": demo["secret_key"]}
 
     def pytest(self, run, *args, config=None):
         env = {key: value for key, value in os.environ.items() if not key.startswith(("HUAWEICLOUD_", "HWC_"))}
