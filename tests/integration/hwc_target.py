@@ -194,7 +194,8 @@ def cloud_target():
     """The cloud target: config file + the HUAWEICLOUD_* environment (credentials, project) of the caller."""
     settings = read_config()
     env = {key: value for key, value in os.environ.items() if key.startswith("HUAWEICLOUD_")}
-    env["HUAWEICLOUD_REGION"] = settings.get("region", env.get("HUAWEICLOUD_REGION", DEFAULT_REGION))
+    env["HUAWEICLOUD_REGION"] = (settings.get("region") or env.get("HUAWEICLOUD_REGION")
+                                 or os.environ.get("HW_REGION_NAME") or DEFAULT_REGION)
     settings["region"] = env["HUAWEICLOUD_REGION"]
     for key in ("ims_endpoint", "iam_endpoint"):
         if key in settings:
