@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -128,7 +129,8 @@ class EmulatedCloud:
         self.credentials = {"HUAWEICLOUD_SDK_AK": demo["access_key"], "HUAWEICLOUD_SDK_SK": demo["secret_key"]}
 
     def pytest(self, run, *args, config=None):
-        env = {key: value for key, value in os.environ.items() if not key.startswith(("HUAWEICLOUD_", "HWC_"))}
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith(("HUAWEICLOUD_", "HWC_", "PYTEST_"))}
         env.update(self.credentials, HWC_TARGET="cloud", HWC_CLOUD_CONFIG=str(config or self.config),
                    HWC_TEST_RUN_ID=run, PYTEST_ADDOPTS="", PYTHONPATH=str(Path(__file__).resolve().parent))
         command = [sys.executable, "-m", "pytest", "-c", str(REPO / "tests" / "pytest.ini"), "--rootdir", str(REPO),
@@ -137,15 +139,22 @@ class EmulatedCloud:
                                check=False)
         return inner.returncode, inner.stdout + inner.stderr
 
-    def tagged_images(self):
-        """Images of any test run left in any region: through the API, and the emulator's state must agree."""
+    def tagged_images(self, settle=10):
+        """Images of any test run left in any region, through the API; deletes are asynchronous (as in IMS), so
+        this waits up to ``settle`` seconds for the listing to empty. The emulator's state must agree."""
         cloud = Target("cloud", {"region": "cn-north-4", "copy_region": "cn-east-3"},
                        dict(self.credentials, HUAWEICLOUD_IMS_ENDPOINT=self.emu.url + "/ims/{region}",
                             HUAWEICLOUD_IAM_ENDPOINT=self.emu.url + "/iam"))
-        found = [i["name"] for region in cloud.regions() for i in cloud.images(region, run="*")]
+        deadline = time.monotonic() + settle
+        while True:
+            found = [i["name"] for region in cloud.regions() for i in cloud.images(region, run="*")]
+            if not found or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
         in_state = [r["props"]["name"] for region in self.emu.state()["regions"].values()
                     for project in region["projects"].values() for r in project["images"]
-                    if any(t.startswith(TAG_KEY) for t in r["props"].get("tags") or [])]
+                    if any(t.startswith(TAG_KEY) for t in r["props"].get("tags") or [])
+                    and r["props"].get("status") != "deleted"]
         assert sorted(found) == sorted(in_state)
         return found
 
