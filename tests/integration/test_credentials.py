@@ -10,9 +10,12 @@ import socket
 import subprocess
 import sys
 
+import pytest
 import requests
 
 from hwc_harness import account, play, project_id
+
+pytestmark = pytest.mark.emulator_only(reason="the emulator's IAM security tokens, ECS metadata and seeded accounts")
 
 REGION = "cn-north-4"
 BASE_IMAGE = "demo-base-image"

@@ -8,9 +8,12 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 import requests
 
 from hwc_harness import REGION, account, image_id, images_named, play, project_id
+
+pytestmark = pytest.mark.emulator_only(reason="controls the emulator's visibility delays and injects faults (control API)")
 
 BUCKET = "demo-images"
 AGENCY = "ims_admin_agency"
