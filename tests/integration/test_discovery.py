@@ -3,9 +3,13 @@ emulator (issue 12)."""
 
 from __future__ import annotations
 
+import pytest
+
 from urllib.parse import parse_qs
 
 from hwc_harness import account, images_named, play, project_id, tags
+
+pytestmark = pytest.mark.emulator_only(reason="seeded images and the emulator's query log")
 
 BUCKET = "demo-images"
 

@@ -3,7 +3,11 @@ default, never touching kept, shared or server-used images, deletions in paralle
 
 from __future__ import annotations
 
+import pytest
+
 from hwc_harness import REPO, images_named, play, project_id
+
+pytestmark = pytest.mark.emulator_only(reason="seeded ECS servers and images (control API)")
 
 PRUNE = REPO / "playbooks" / "prune.yml"
 GENERATIONS = ["web-%d" % n for n in range(1, 6)]

@@ -3,7 +3,11 @@ re-runnable."""
 
 from __future__ import annotations
 
+import pytest
+
 from hwc_harness import REPO, images_named, members, project_id, tags
+
+pytestmark = pytest.mark.emulator_only(reason="seeded world; asserts the emulator's state")
 
 PUBLISH = REPO / "playbooks" / "publish.yml"
 
