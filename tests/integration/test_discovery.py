@@ -3,9 +3,9 @@ emulator (issue 12)."""
 
 from __future__ import annotations
 
-import pytest
-
 from urllib.parse import parse_qs
+
+import pytest
 
 from hwc_harness import account, images_named, play, project_id, tags
 
