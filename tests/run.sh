@@ -18,7 +18,7 @@
 #   ee-definition    ansible-builder create of execution-environment.yml (with the
 #                    built tarball); the context is checked and its galaxy and
 #                    introspection steps are replayed without a container
-#   matrix-2.20      python 3.12 + ansible-core 2.20.*: bootstrap, sanity, pytest -m "not slow"
+#   matrix-2.20      python 3.12 + ansible-core 2.20.*: bootstrap, sanity, pytest tests/unit and -m matrix
 #   matrix-2.21      python 3.13 + ansible-core 2.21.*: the same
 #
 # Environment:
@@ -28,7 +28,8 @@
 #   HWC_PYTEST_ARGS="..."  extra pytest arguments (e.g. "-x -k signer")
 #   HWC_PYTEST_WORKERS=N   pytest-xdist workers for tests/integration (default: nproc; 1 = serial)
 #   HWC_SANITY_ARGS="..."  extra ansible-test sanity arguments (e.g. "--test pep8")
-#   HWC_MATRIX_MARK="..."  pytest -m expression of the matrix legs (default "not slow")
+#   HWC_MATRIX_MARK="..."  pytest -m expression of the matrix legs (default "matrix": the
+#                          integration tests that depend on ansible-core itself)
 #   HWC_MATRIX_SANITY_TESTS="compile import ..."  restrict sanity in the matrix legs
 #                          (default: every sanity test)
 #   HWC_STEP_TIMEOUT=N     seconds allowed to each tool run without a terminal, as
@@ -56,7 +57,7 @@ HWC_MATRIX=${HWC_MATRIX:-1}
 HWC_KEEP_GOING=${HWC_KEEP_GOING:-0}
 HWC_STEP_TIMEOUT=${HWC_STEP_TIMEOUT:-1500}
 HWC_PYTEST_WORKERS=${HWC_PYTEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}
-HWC_MATRIX_MARK=${HWC_MATRIX_MARK:-not slow}
+HWC_MATRIX_MARK=${HWC_MATRIX_MARK:-matrix}
 BUILD_DIR=${BUILD_DIR:-${TMPDIR:-/tmp}/hwc-build-$(printf '%s' "$ROOT" | cksum | cut -d' ' -f1)}
 COLL=$BUILD_DIR/ansible_collections/huaweicloud/cloud
 export ANSIBLE_COLLECTIONS_PATH=$BUILD_DIR

@@ -12,7 +12,7 @@ import pytest
 
 from hwc_harness import account, credentials_env, images_named
 
-pytestmark = pytest.mark.emulator_only(reason="asserts the seeded world and the emulator's state")
+pytestmark = [pytest.mark.matrix, pytest.mark.emulator_only(reason="asserts the seeded world and the emulator's state")]
 
 REGION = "cn-north-4"
 BASE_IMAGE = "demo-base-image"

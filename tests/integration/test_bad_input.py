@@ -10,7 +10,7 @@ import pytest
 
 from hwc_harness import project_id
 
-# The version-matrix legs skip these (tests/run.sh -m "not slow"); the main leg runs them.
+# The version-matrix legs skip these (they run only -m matrix); the main leg runs them.
 pytestmark = [pytest.mark.slow, pytest.mark.emulator_only(reason="asserts through the emulator's call log that nothing was sent")]
 
 GOOD_URL = "demo-images:ubuntu-22.04.qcow2"

@@ -15,7 +15,10 @@ import requests
 
 from hwc_harness import account, play, project_id
 
-pytestmark = pytest.mark.emulator_only(reason="the emulator's IAM security tokens, ECS metadata and seeded accounts")
+pytestmark = [
+    pytest.mark.matrix,
+    pytest.mark.emulator_only(reason="the emulator's IAM security tokens, ECS metadata and seeded accounts"),
+]
 
 REGION = "cn-north-4"
 BASE_IMAGE = "demo-base-image"

@@ -9,7 +9,7 @@ import pytest
 
 from hwc_harness import account, images_named, play, project_id, tags
 
-pytestmark = pytest.mark.emulator_only(reason="seeded images and the emulator's query log")
+pytestmark = [pytest.mark.matrix, pytest.mark.emulator_only(reason="seeded images and the emulator's query log")]
 
 BUCKET = "demo-images"
 

@@ -9,7 +9,11 @@ import json
 
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.emulator_only(reason="asserts through the emulator's call log that nothing was sent")]
+pytestmark = [
+    pytest.mark.matrix,
+    pytest.mark.slow,
+    pytest.mark.emulator_only(reason="asserts through the emulator's call log that nothing was sent"),
+]
 
 UUID = "4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86"
 SK = "PLANTED-secret-key-7f3a9c"

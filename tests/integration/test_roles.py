@@ -10,7 +10,7 @@ import pytest
 
 from hwc_harness import REPO, account, image_id, images_named, members, project_id, project_state, tags
 
-# The version-matrix legs skip these (tests/run.sh -m "not slow"); the main leg runs them.
+# The version-matrix legs skip these (they run only -m matrix); the main leg runs them.
 pytestmark = [pytest.mark.slow, pytest.mark.emulator_only(reason="seeded world; asserts the emulator's state and call log")]
 
 REGION = "cn-north-4"

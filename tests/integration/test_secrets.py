@@ -10,7 +10,7 @@ import requests
 
 from hwc_harness import account, credentials_env, project_id
 
-pytestmark = pytest.mark.emulator_only(reason="inspects the emulator's logs for secrets")
+pytestmark = [pytest.mark.matrix, pytest.mark.emulator_only(reason="inspects the emulator's logs for secrets")]
 
 REGION = "cn-north-4"
 AGENCY = "ims_admin_agency"
