@@ -14,9 +14,12 @@ version_added: 1.0.0
 description:
   - Copies an image within its region (C(POST /v1/cloudimages/{id}/copy)), optionally encrypting the copy
     with a KMS key, or to another region (C(POST /v1/cloudimages/{id}/cross_region_copy)) through an IAM agency.
-  - Idempotent by name. When an image named O(name) already exists in the target region and project, nothing is
-    copied; a copy still in progress counts, and with O(wait=true) the module waits until it is active. When
-    more than one image has that name, the task fails naming every id rather than choosing one.
+  - Idempotent by name and source. When a copy of O(image) named O(name) already exists in the target region and
+    project (IMS records the source's id in C(__originalimagename)), nothing is copied; a copy still in progress
+    counts, and with O(wait=true) the module waits until it is active. When more than one image has that name,
+    or an image of that name is not a copy of O(image), the task fails naming every id rather than choosing one.
+  - An image in status C(killed) (a failed copy) is never returned as the result; the task fails asking to delete
+    it and run again.
   - The copy job runs in the source region; the new image is looked up in the target region.
   - IMS constraints checked before any call, with the IMS error code in the message (V(IMG.0130), V(IMG.0143),
     V(IMG.0146), V(IMG.0167)) - whole images cannot be copied within a region, encrypted images and images over
@@ -261,6 +264,16 @@ def check_source(source, name, cross_region, vault_id):
     return None
 
 
+def copied_from(image):
+    """The id of the image this one was copied from: IMS keeps it in ``__originalimagename`` (the SDK's spelling)."""
+    return image.get("__originalimagename") or None
+
+
+def describe_origin(image):
+    origin = copied_from(image)
+    return "%s: parent image %s" % (image["id"], origin) if origin else "%s: no parent image" % image["id"]
+
+
 def copy(module, result):
     p = module.params
     api = module.api
@@ -280,8 +293,18 @@ def copy(module, result):
     window = p["visibility_window"]
 
     def find_copy():
+        """The copy of this source under this name, or None; an image of that name copied from elsewhere (or not
+        copied at all) is an error, never taken for our copy."""
         named = [image for image in target_api.find_images(p["name"], owned=True) if image.get("status") != "deleted"]
-        return single_image(named, "named %r in project %s in region %s" % (p["name"], target_project_id, target_region))
+        others = [image for image in named if copied_from(image) != source["id"]]
+        if others:
+            raise HuaweiCloudError(
+                "image %s is named %r in project %s in region %s but is not a copy of image %s (%s); choose "
+                "another name, or delete that image" % (
+                    ", ".join(sorted(image["id"] for image in others)), p["name"], target_project_id, target_region,
+                    source["id"], "; ".join(sorted(describe_origin(image) for image in others))))
+        return single_image(named, "copies of image %s named %r in project %s in region %s"
+                            % (source["id"], p["name"], target_project_id, target_region))
 
     def settle(image):
         """The copy once active (with wait=true; a copy still in progress is waited for, never returned)."""

@@ -164,3 +164,55 @@ def test_copy_job_failure_is_reported(emulator, run_playbook):
     assert result["error_code"] == "IMG.0061"
     assert "Unknown system error." in result["msg"]
     assert result["job_id"] in result["msg"]
+
+
+def test_copy_is_matched_to_its_source_and_killed_images_are_never_the_result(emulator, run_playbook):
+    """An image with the copy's name that is not a copy of this source (in-region or in the target region), or a
+    killed one, fails clearly and is never returned; a real copy of the source still answers changed=false."""
+    from test_late_visibility import RawApi
+
+    raw = RawApi(emulator)
+    base = image_id(emulator, "demo-base-image")
+    jobs = [raw.call("POST", "/v1/cloudimages/%s/copy" % base, {"name": name})["job_id"] for name in ("src2", "clash")]
+    jobs.append(raw.call("POST", "/v1/cloudimages/%s/cross_region_copy" % base, {
+        "name": "east-clash", "region": "cn-east-3", "project_name": "cn-east-3", "agency_name": AGENCY})["job_id"])
+    for job in jobs:
+        raw.wait(job)
+    killed = raw.call("POST", "/v2/images", {"name": "killed-copy", "disk_format": "qcow2"})["id"]
+    emulator.configure(fail_jobs=[{"job_type": "imsNativeImportImageJob", "error_code": "IMS.0123"}])
+    raw.call("PUT", "/v1/cloudimages/%s/upload" % killed, {"image_url": "demo-images:ubuntu-22.04.qcow2"})
+    wait_status(emulator, "killed-copy", "killed")
+    [src2] = [i["id"] for i in images_named(emulator, "src2")]
+    [clash] = [i["id"] for i in images_named(emulator, "clash")]
+    [east_clash] = images_named(emulator, "east-clash", region="cn-east-3")
+    emulator.clear_calls()
+
+    def attempt(label, **args):
+        return {"name": label, "huaweicloud.cloud.ims_image_copy": args, "register": "out", "ignore_errors": True}
+
+    run = run_playbook(play(
+        attempt("other source", image=src2, name="clash"),
+        attempt("other source east", image=src2, name="east-clash", target_region="cn-east-3", agency_name=AGENCY),
+        attempt("killed", image=base, name="killed-copy"),
+        attempt("own copy", image=base, name="clash"),
+    ))
+    for label, other, parent in (("other source", clash, base), ("other source east", east_clash["id"], base),
+                                 ("killed", killed, None)):
+        result = run.task(label)
+        assert [r["status"] for r in run.results if r["task"] == label] == ["failed"], result
+        assert other in result["msg"] and "is not a copy of image" in result["msg"], result["msg"]
+        assert ("parent image %s" % parent if parent else "no parent image") in result["msg"]
+        assert result["changed"] is False and not result.get("image_id"), result
+    own = run.task("own copy")
+    assert own["changed"] is False and own["image_id"] == clash, own
+    assert emulator.write_calls() == []
+    assert len(images_named(emulator, "clash")) == 1
+
+
+def wait_status(emulator, name, status, region="cn-north-4"):
+    import time
+
+    deadline = time.monotonic() + 30
+    while [i["status"] for i in images_named(emulator, name, region=region)] != [status]:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
