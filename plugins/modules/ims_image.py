@@ -139,7 +139,8 @@ options:
     choices: [Linux, Windows, Other]
   architecture:
     description:
-      - CPU architecture of a quickly imported system disk image. Arm images boot with UEFI.
+      - CPU architecture of a system disk image made from O(image_url) (converted or quickly imported). Arm images
+        boot with UEFI. Only used at creation; IMS does not let it change later.
     type: str
     choices: [x86, arm]
   min_disk:
@@ -161,6 +162,58 @@ options:
     description:
       - Let IMS configure a converted O(image_url) system disk image (drivers, cloud-init) in the background.
     type: bool
+  hw_firmware_type:
+    description:
+      - Boot mode of servers using the image (C(hw_firmware_type), API reference 5.1.2 and 9.1).
+      - Set on new and existing images; every attribute option below is compared and changed the same way, and
+        on a new image it is set once the image is active (with O(wait=false), by the next run).
+    type: str
+    choices: [bios, uefi]
+  hw_vif_multiqueue_enabled:
+    description:
+      - Whether the image supports NIC multi-queue (C(hw_vif_multiqueue_enabled)).
+    type: bool
+  support_kvm:
+    description:
+      - Whether the image supports KVM virtualization (C(__support_kvm)).
+      - For this and the other C(support_*) flags IMS documents only the value C(true); V(false) removes the
+        attribute.
+    type: bool
+  support_xen:
+    description:
+      - Whether the image supports Xen virtualization (C(__support_xen)).
+    type: bool
+  support_diskintensive:
+    description:
+      - Whether the image supports disk-intensive flavors (C(__support_diskintensive)).
+    type: bool
+  support_highperformance:
+    description:
+      - Whether the image supports high-performance computing flavors (C(__support_highperformance)).
+    type: bool
+  support_kvm_gpu_type:
+    description:
+      - GPU type under KVM (C(__support_kvm_gpu_type), table 9-3). Cannot be combined with O(support_kvm=true) or
+        O(support_xen=true).
+    type: str
+    choices: [M60, V100_vGPU, P2V_V100, P100, V100]
+  support_xen_gpu_type:
+    description:
+      - GPU type under Xen (C(__support_xen_gpu_type), table 9-2). Cannot be combined with O(support_kvm=true) or
+        O(support_xen=true).
+    type: str
+    choices: [M60_vGPU]
+  is_config_init:
+    description:
+      - Whether the image's initial configuration is done (C(__is_config_init)).
+    type: bool
+  properties:
+    description:
+      - Custom image properties to set (Glance-style additional properties, through C(PATCH /v2/cloudimages)),
+        as name to value; values are stored as strings. Properties not listed are left alone.
+      - Names are 1 to 255 letters, digits, C(_), C(.), C(:) and C(-), not starting with C(_) and not an IMS
+        attribute (such as V(name) or V(hw_firmware_type), which have their own options).
+    type: dict
   cmk_id:
     description:
       - KMS key id to encrypt an image made from O(image_url) (converted, or a data disk image) with.
@@ -442,6 +495,7 @@ export_job_id:
 
 import os
 
+from ansible_collections.huaweicloud.cloud.plugins.module_utils import _attributes as attributes
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError, WaitTimeoutError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import (
     IN_PROGRESS_STATUSES,
@@ -533,9 +587,8 @@ ARGUMENT_SPEC = dict(
     purge_tags=dict(type="bool", default=True),
     delete_backup=dict(type="bool", default=False),
     export=dict(type="dict", options=EXPORT_OPTIONS),
+    **attributes.argument_spec()
 )
-
-UPDATABLE = ("name", "description", "min_ram", "max_ram", "tags")
 
 
 # Input validation ----------------------------------------------------------------
@@ -568,7 +621,7 @@ _ONLY_FOR = {
     "disk_format": ("register", "upload"),
     "os_version": ("volume", "obs", "quick_import", "register", "upload"),
     "os_type": ("obs", "obs_data", "quick_import_data"),
-    "architecture": ("quick_import",),
+    "architecture": ("obs", "quick_import"),
     "min_disk": ("obs", "obs_data", "quick_import", "quick_import_data", "register", "upload"),
     "is_config": ("obs",),
     "cmk_id": ("obs", "obs_data"),
@@ -602,6 +655,7 @@ def validate_params(p):
         check_tags(p.get("tags"), "tags"),
         check_int_range(p.get("min_ram"), "min_ram", minimum=0, unit="MB"),
         check_int_range(p.get("max_ram"), "max_ram", minimum=0, unit="MB"),
+        attributes.check(p),
     )
     if error:
         return error
@@ -757,19 +811,23 @@ def _check_data_images(p, kind):
 
 # Image state ------------------------------------------------------------------
 
-def describe(image, tags=None):
+def describe(image, tags=None, managed=()):
     """The attributes this module manages, as compared and shown in diffs. ``tags``: the image's tags as the
-    IMS tag API lists them (the authority); without it, what the image record's ``tags`` strings say."""
+    IMS tag API lists them (the authority); without it, what the image record's ``tags`` strings say.
+    ``managed``: the table attributes and custom properties the task sets (only those are compared)."""
     if image is None:
         return {}
     max_ram = image.get("max_ram")
-    return {
+    described = {
         "name": image.get("name"),
         "description": image.get("__description") or "",
         "min_ram": _int_or_none(image.get("min_ram")),
         "max_ram": _int_or_none(max_ram),
         "tags": dict(tags) if tags is not None else tags_to_dict(image.get("tags")),
     }
+    if managed:
+        described["attributes"] = attributes.current(image, managed)
+    return described
 
 
 def _int_or_none(value):
@@ -783,11 +841,14 @@ def _int_or_none(value):
 
 def desired_state(p, current, by_id, tags=None):
     """What ``describe`` should say after this task, given the current image (or None) and its tags."""
-    before = describe(current, tags)
+    wanted = attributes.wanted(p)
+    before = describe(current, tags, managed=tuple(wanted))
     if current:
         after = dict(before)
     else:
         after = {"name": p["name"], "description": "", "min_ram": 0, "max_ram": None, "tags": {}}
+    if wanted:
+        after["attributes"] = dict(after.get("attributes") or {}, **wanted)
     if p.get("name") is not None and (by_id or current is None):
         after["name"] = p["name"]
     if p.get("description") is not None:
@@ -796,10 +857,10 @@ def desired_state(p, current, by_id, tags=None):
         after["min_ram"] = p["min_ram"]
     if p.get("max_ram") is not None:
         after["max_ram"] = p["max_ram"]
-    wanted = None
+    wanted_tags = None
     if p.get("tags") is not None:
-        wanted = dict((key, tag_value_text(value)) for key, value in p["tags"].items())
-    after["tags"] = desired_tags(after["tags"], wanted, p.get("purge_tags", True))
+        wanted_tags = dict((key, tag_value_text(value)) for key, value in p["tags"].items())
+    after["tags"] = desired_tags(after["tags"], wanted_tags, p.get("purge_tags", True))
     return before, after
 
 
@@ -818,7 +879,8 @@ def patch_operations(image, after):
         value = after[key]
         op = "replace" if attribute in image else "add"
         operations.append({"op": op, "path": "/" + attribute, "value": value})
-    return operations
+    wanted = after.get("attributes") or {}
+    return operations + attributes.patch_operations(image, attributes.current(image, wanted), wanted)
 
 
 class ImageManager(object):
@@ -1200,7 +1262,7 @@ class ImageManager(object):
             return api.create_data_images, body
         # kind == "obs"
         body = self._common({"image_url": p["image_url"], "min_disk": p["min_disk"]})
-        for option in ("os_version", "os_type", "cmk_id"):
+        for option in ("os_version", "os_type", "cmk_id", "architecture"):
             if p.get(option):
                 body[option] = p[option]
         if p.get("is_config") is not None:

@@ -238,3 +238,23 @@ def test_error_codes_the_collection_relies_on(demo, partner):
     resp = http_call("POST", demo.url + "/iam/v3/auth/tokens", json={"auth": {"identity": {"methods": ["password"], "password": {
         "user": {"name": "demo_user", "password": "wrong", "domain": {"name": "demo"}}}}}})
     assert resp.status_code == 401 and resp.json()["error"]["code"] == 401 and resp.json()["error"]["title"]
+
+
+def test_user_modifiable_attributes_take_their_documented_values_only(demo):
+    """5.1.2 lists what PATCH /v2/cloudimages may change; 9.1 and tables 9-2/9-3 give the values (the __support_*
+    flags are "true" or absent). Documented values pass, anything else is refused; custom properties pass."""
+    image = seed_id(demo)
+    good = [("hw_firmware_type", "uefi"), ("hw_vif_multiqueue_enabled", "true"), ("__is_config_init", "false"),
+            ("__support_xen", "true"), ("__support_kvm_gpu_type", "V100"), ("__support_xen_gpu_type", "M60_vGPU"),
+            ("__support_diskintensive", "true"), ("__support_highperformance", "true"), ("build", "42")]
+    for attr, value in good:
+        resp = demo.call("PATCH", "/v2/cloudimages/%s" % image, json=[{"op": "add", "path": "/" + attr, "value": value}])
+        assert resp.status_code == 200, (attr, resp.text)
+        assert resp.json()[attr] == value
+    for attr, value, code in (("hw_firmware_type", "efi", "IMG.0141"), ("__support_xen", "false", "IMG.0001"),
+                              ("__is_config_init", "yes", "IMG.0001"), ("hw_vif_multiqueue_enabled", "1", "IMG.0001"),
+                              ("__support_kvm_gpu_type", "A100", "IMG.0001"), ("__support_arm", "true", "IMG.0001")):
+        assert_error(demo.call("PATCH", "/v2/cloudimages/%s" % image, json=[
+            {"op": "add", "path": "/" + attr, "value": value}]), 400, code)
+    resp = demo.call("PATCH", "/v2/cloudimages/%s" % image, json=[{"op": "remove", "path": "/__support_xen"}])
+    assert resp.status_code == 200 and "__support_xen" not in resp.json(), resp.text

@@ -18,6 +18,15 @@ READ_ONLY = {
     "enterprise_project_id", "__productcode", "__support_arm",
 }
 REQUIRED_ATTRS = {"name", "min_ram", "min_disk"}
+# Values the reference documents for user-modifiable attributes (5.1.2, 9.1, tables 9-2 and 9-3): the
+# __support_* flags are "true" or absent; nothing else is taken.
+DOCUMENTED_VALUES = {
+    "__support_kvm": ("true",), "__support_xen": ("true",), "__support_diskintensive": ("true",),
+    "__support_highperformance": ("true",), "__support_large_memory": ("true",),
+    "__is_config_init": ("true", "false"), "hw_vif_multiqueue_enabled": ("true", "false"),
+    "__support_kvm_gpu_type": ("M60", "V100_vGPU", "P2V_V100", "P100", "V100"),
+    "__support_xen_gpu_type": ("M60_vGPU",),
+}
 
 
 def resolve_obs(world, caller, url, field="image_url"):
@@ -190,6 +199,12 @@ def _coerce(attr, value, glance):
     if attr == "__os_version":
         validate_os_version(value, required=True)
         return value
+    if attr in DOCUMENTED_VALUES:
+        text = ("true" if value else "false") if isinstance(value, bool) else value
+        if text not in DOCUMENTED_VALUES[attr]:
+            raise img("IMG.0001", "The request message format is invalid: %s must be one of %s."
+                      % (attr, ", ".join(DOCUMENTED_VALUES[attr])))
+        return text
     if attr == "tags":
         if not glance or not isinstance(value, list):
             raise img("IMG.0115", "The image tag is invalid.")
