@@ -574,3 +574,61 @@ def test_export_ims_error_is_reported_with_its_code(emulator, run_playbook):
         "bucket_url": BUCKET + ":ubuntu-22.04.qcow2", "file_format": "qcow2", "force": True})))
     assert run.rc != 0
     assert run.task("image")["error_code"] == "IMG.0070"
+
+
+ATTRIBUTES = dict(hw_firmware_type="uefi", hw_vif_multiqueue_enabled=True, support_kvm=True, is_config_init=True,
+                  properties={"build": 42, "owner-team": "web"})
+
+
+def test_settable_attributes_create_update_idempotent_and_validated(emulator, run_playbook):
+    """Every attribute of the table: set on a new image, compared on a re-run, changed on an existing image with
+    a diff (a false support_* flag removes it), and bad values refused before any call."""
+    new = from_obs(name="attr-image", architecture="arm", **ATTRIBUTES)
+    existing = dict(name=BASE_IMAGE, hw_firmware_type="uefi", support_kvm=False, support_xen=True,
+                    support_diskintensive=True, support_highperformance=True, is_config_init=False,
+                    hw_vif_multiqueue_enabled=False, properties={"build": "43"})
+    gpu = dict(name=BASE_IMAGE, support_xen=False, support_kvm_gpu_type="V100")
+    run = run_playbook(play(image_task("new", **new), image_task("existing", **existing),
+                            image_task("gpu", **gpu)), diff=True)
+    assert run.rc == 0, run
+    [created] = images_named(emulator, "attr-image")
+    assert {k: created.get(k) for k in ("hw_firmware_type", "hw_vif_multiqueue_enabled", "__support_kvm",
+                                        "__is_config_init", "build", "owner-team", "__support_arm")} == {
+        "hw_firmware_type": "uefi", "hw_vif_multiqueue_enabled": "true", "__support_kvm": "true",
+        "__is_config_init": "true", "build": "42", "owner-team": "web", "__support_arm": "true"}
+    assert run.task("new")["image"]["support_kvm"] == "true"
+    result = run.task("existing")
+    assert result["changed"] is True
+    assert result["diff"]["before"]["attributes"] == {
+        "hw_firmware_type": "bios", "hw_vif_multiqueue_enabled": None, "__support_kvm": "true",
+        "__support_xen": None, "__support_diskintensive": None, "__support_highperformance": None,
+        "__is_config_init": None, "build": None}
+    assert result["diff"]["after"]["attributes"] == {
+        "hw_firmware_type": "uefi", "hw_vif_multiqueue_enabled": "false", "__support_kvm": None,
+        "__support_xen": "true", "__support_diskintensive": "true", "__support_highperformance": "true",
+        "__is_config_init": "false", "build": "43"}
+    [base] = images_named(emulator, BASE_IMAGE)
+    assert "__support_kvm" not in base and "__support_xen" not in base
+    assert base["__support_kvm_gpu_type"] == "V100" and base["__support_diskintensive"] == "true"
+    assert base["hw_firmware_type"] == "uefi" and base["build"] == "43"
+
+    emulator.clear_calls()
+    again = run_playbook(play(image_task("new", **new), image_task("existing", **dict(existing, support_xen=False)),
+                              image_task("gpu", **gpu)))
+    assert again.rc == 0, again
+    assert again.changed == []
+    assert emulator.write_calls() == []
+
+    refused = [
+        (dict(name=BASE_IMAGE, properties={"__support_arm": "true"}), "properties: '__support_arm' is not a usable"),
+        (dict(name=BASE_IMAGE, properties={"min_disk": 1}), "properties: 'min_disk' is an IMS image attribute"),
+        (dict(name=BASE_IMAGE, support_kvm=True, support_kvm_gpu_type="P100"),
+         "support_kvm_gpu_type cannot be combined with support_kvm=true"),
+        (dict(name=BASE_IMAGE, hw_firmware_type="efi"), "value of hw_firmware_type must be one of: bios, uefi"),
+        (dict(name=BASE_IMAGE, support_xen_gpu_type="A100"), "value of support_xen_gpu_type must be one of"),
+    ]
+    run = run_playbook(play(*[dict(image_task("bad%d" % i, **args), ignore_errors=True)
+                              for i, (args, dummy) in enumerate(refused)]))
+    for i, (dummy, message) in enumerate(refused):
+        assert message in run.task("bad%d" % i)["msg"], run.task("bad%d" % i)
+    assert emulator.calls() == []
