@@ -376,15 +376,23 @@ def test_wait_timeout_names_the_job(emulator, run_playbook):
 
 
 def test_delete_whole_image_with_its_backup(emulator, run_playbook):
-    args = dict(name="whole", backup_id="ab546101-fa67-5cb6-63a7-a664c30281fe")
-    assert run_playbook(play(image_task(**args))).rc == 0
-    emulator.clear_calls()
-    run = run_playbook(play(image_task(name="whole", state="absent", delete_backup=True)))
+    """delete_backup=true deletes the whole image's CBR backup with it (reference 6.1.5); without it the backup
+    stays."""
+    whole = dict(instance_id=STOPPED_ECS, vault_id="07864e9b-dffa-5e75-e9ca-67b5b13d0fe7")
+    run = run_playbook(play(image_task("a", name="whole-a", **whole), image_task("b", name="whole-b", **whole)))
     assert run.rc == 0, run
-    assert run.task("image")["changed"] is True
-    assert images_named(emulator, "whole") == []
+    backup_a, backup_b = (images_named(emulator, name)[0]["__backup_id"] for name in ("whole-a", "whole-b"))
+    assert {backup_a, backup_b} <= set(emulator.state()["cbr_backups"])
+    emulator.clear_calls()
+    run = run_playbook(play(image_task("a", name="whole-a", state="absent"),
+                            image_task("b", name="whole-b", state="absent", delete_backup=True)))
+    assert run.rc == 0, run
+    assert run.task("b")["changed"] is True
+    assert images_named(emulator, "whole-a") == [] and images_named(emulator, "whole-b") == []
+    backups = emulator.state()["cbr_backups"]
+    assert backup_a in backups and backup_b not in backups
     deletes = [c for c in emulator.write_calls() if c["method"] == "DELETE"]
-    assert len(deletes) == 1 and deletes[0]["path"].endswith("/v2/images/%s" % run.task("image")["image"]["id"])
+    assert [c["path"].rsplit("/", 1)[-1] for c in deletes] == [run.task(t)["image"]["id"] for t in ("a", "b")]
 
 
 def test_delete_waits_for_an_image_being_created(emulator, run_playbook):

@@ -502,6 +502,7 @@ class World:
                 if rec["origin"] == "public":
                     out["public_images"].setdefault(rec["region"], []).append(rec["id"])
             out["obs"] = copy.deepcopy(self.buckets)
+            out["cbr_backups"] = sorted(self.backups)
             return out
 
 
