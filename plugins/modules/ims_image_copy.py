@@ -76,6 +76,23 @@ options:
       - IAM agency that lets IMS act in the target project. Required for a cross-region copy.
       - "Must be 1 to 64 letters, digits, hyphens (-), underscores (_) and dots (.)."
     type: str
+  tags:
+    description:
+      - Tags of the copy, as key to value (API reference 9.2 rules), set through the IMS tag API of the target
+        region once the copy is active (with O(wait=false), a new copy gets them from a later run). They override
+        the source's tags of the same key.
+    type: dict
+  copy_tags:
+    description:
+      - Give the copy the source image's tags (IMS does not copy them itself).
+    type: bool
+    default: true
+  purge_tags:
+    description:
+      - Remove tags of the copy that are neither in O(tags) nor (with O(copy_tags)) on the source.
+      - Tags are only managed when O(copy_tags=true) or O(tags) is set.
+    type: bool
+    default: true
   vault_id:
     description:
       - CBR vault in the target region that receives the backup of a whole image. Cross-region copies of whole
@@ -191,7 +208,12 @@ target_project_id:
 """
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import normalize_image, wait_for_image
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import (
+    desired_tags,
+    normalize_image,
+    tag_api_changes,
+    wait_for_image,
+)
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import create_once
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._jobs import job_image_ids
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import (
@@ -203,8 +225,10 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import H
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import (
     check_description,
     check_name,
+    check_tags,
     first_error,
     server_int,
+    tag_value_text,
 )
 
 CROSS_REGION_MAX_BYTES = 128 * 1024 ** 3
@@ -212,7 +236,7 @@ CROSS_REGION_MAX_BYTES = 128 * 1024 ** 3
 
 def validate(module):
     p = module.params
-    error = first_error(check_name(p["name"]), check_description(p["description"]))
+    error = first_error(check_name(p["name"]), check_description(p["description"]), check_tags(p["tags"], "tags"))
     if not error and p["image"] == "":
         error = "image must be an image id or name"
     if error:
@@ -274,6 +298,36 @@ def describe_origin(image):
     return "%s: parent image %s" % (image["id"], origin) if origin else "%s: no parent image" % image["id"]
 
 
+def wanted_tags(p, api, source_id):
+    """The tags the copy should carry: the source's (copy_tags) overridden by ``tags``; None leaves them alone."""
+    if not p["copy_tags"] and p["tags"] is None:
+        return None
+    wanted = api.list_tags(source_id) if p["copy_tags"] else {}
+    wanted.update((key, tag_value_text(value)) for key, value in (p["tags"] or {}).items())
+    return wanted
+
+
+def converge_tags(module, target_api, image, wanted, result):
+    """Bring the active copy's tags (IMS tag API of its region) to ``wanted``; copies start without tags."""
+    if wanted is None:
+        return
+    current = target_api.list_tags(image["id"])
+    after = desired_tags(current, wanted, module.params["purge_tags"])
+    if after == current:
+        return
+    result["changed"] = True
+    diff = result.setdefault("diff", dict(before=dict(tags=current), after={}))
+    diff["after"]["tags"] = after
+    if module.check_mode:
+        return
+    to_create, to_delete = tag_api_changes(current, after)
+    if to_create:
+        target_api.tag_action(image["id"], "create", to_create)
+    if to_delete:
+        target_api.tag_action(image["id"], "delete", to_delete)
+    result["image"] = normalize_image(target_api.get_image(image["id"]) or image)
+
+
 def copy(module, result):
     p = module.params
     api = module.api
@@ -291,20 +345,28 @@ def copy(module, result):
     result.update(changed=False, source_image_id=None, job_id=None, polls=0, image=None, image_id=None,
                   target_region=target_region, target_project_id=target_project_id)
     window = p["visibility_window"]
+    source = None
+    if looks_like_image_id(p["image"]):
+        source_id = p["image"]
+    else:
+        source = resolve_image(api, p["image"], owned=True)
+        source_id = source["id"]
+    wanted = wanted_tags(p, api, source_id)
 
     def find_copy():
         """The copy of this source under this name, or None; an image of that name copied from elsewhere (or not
         copied at all) is an error, never taken for our copy."""
-        named = [image for image in target_api.find_images(p["name"], owned=True) if image.get("status") != "deleted"]
-        others = [image for image in named if copied_from(image) != source["id"]]
+        named = [image for image in target_api.find_images(p["name"], owned=True)
+                 if image.get("status") != "deleted" and image["id"] != source_id]
+        others = [image for image in named if copied_from(image) != source_id]
         if others:
             raise HuaweiCloudError(
                 "image %s is named %r in project %s in region %s but is not a copy of image %s (%s); choose "
                 "another name, or delete that image" % (
                     ", ".join(sorted(image["id"] for image in others)), p["name"], target_project_id, target_region,
-                    source["id"], "; ".join(sorted(describe_origin(image) for image in others))))
+                    source_id, "; ".join(sorted(describe_origin(image) for image in others))))
         return single_image(named, "copies of image %s named %r in project %s in region %s"
-                            % (source["id"], p["name"], target_project_id, target_region))
+                            % (source_id, p["name"], target_project_id, target_region))
 
     def settle(image):
         """The copy once active (with wait=true; a copy still in progress is waited for, never returned)."""
@@ -315,15 +377,17 @@ def copy(module, result):
         if p["wait"]:
             image = wait_for_image(target_api, image["id"], p["wait_timeout"])
             result.update(image=normalize_image(image))
+        if image.get("status") == "active":
+            converge_tags(module, target_api, image, wanted, result)
         return result
 
     # The copy first: a re-run that finds it, given the source's id, reads nothing else.
     existing = find_copy()
-    if existing is not None and looks_like_image_id(p["image"]) and existing["id"] != p["image"]:
-        result["source_image_id"] = p["image"]
+    result["source_image_id"] = source_id
+    if existing is not None and source is None:
         return settle(existing)
-    source = resolve_image(api, p["image"], owned=True)
-    result["source_image_id"] = source["id"]
+    if source is None:
+        source = resolve_image(api, source_id, owned=True)
     error = check_source(source, p["name"], cross_region, p["vault_id"])
     if error:
         module.fail(error)
@@ -332,7 +396,7 @@ def copy(module, result):
 
     result["changed"] = True
     result["diff"] = dict(before={}, after=dict(name=p["name"], region=target_region, project_id=target_project_id,
-                                                source_image_id=source["id"]))
+                                                source_image_id=source["id"], tags=desired_tags({}, wanted, True)))
     if module.check_mode:
         return result
 
@@ -372,6 +436,7 @@ def copy(module, result):
             raise HuaweiCloudError("copy job %s succeeded but names no image" % handle)
         image = wait_for_image(target_api, image_ids[0], p["wait_timeout"], unlisted_grace=window)
         result.update(image=normalize_image(image), image_id=image["id"])
+        converge_tags(module, target_api, image, wanted, result)
     if p["wait"]:
         # Another run may have copied the same image under the same name meanwhile: report, never hide, it.
         find_copy()
@@ -390,6 +455,9 @@ def main():
             target_project_name=dict(type="str"),
             agency_name=dict(type="str"),
             vault_id=dict(type="str"),
+            tags=dict(type="dict"),
+            copy_tags=dict(type="bool", default=True),
+            purge_tags=dict(type="bool", default=True),
         ),
         with_wait=True,
         with_visibility=True,

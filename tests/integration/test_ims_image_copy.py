@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hwc_harness import image_id, images_named, play, project_id
+from hwc_harness import image_id, images_named, play, project_id, tags
 
 pytestmark = pytest.mark.emulator_only(reason="seeded images; asserts the emulator's state and call log")
 
@@ -90,7 +90,7 @@ def test_check_mode_writes_nothing(emulator, run_playbook):
 
 def test_start_several_without_wait_then_wait_together(emulator, run_playbook):
     start = copy_task(image="demo-base-image", name="demo-base-fanout", target_region="{{ item }}",
-                      agency_name=AGENCY, wait=False)
+                      agency_name=AGENCY, wait=False, copy_tags=False)
     start["loop"] = ["cn-east-3", "cn-south-1", "ap-southeast-1"]
     wait = {"name": "wait", "register": "job", "huaweicloud.cloud.ims_job": {
         "job_ids": "{{ out.results | map(attribute='job_id') | list }}", "wait": True, "wait_timeout": 120}}
@@ -194,7 +194,7 @@ def test_copy_is_matched_to_its_source_and_killed_images_are_never_the_result(em
         attempt("other source", image=src2, name="clash"),
         attempt("other source east", image=src2, name="east-clash", target_region="cn-east-3", agency_name=AGENCY),
         attempt("killed", image=base, name="killed-copy"),
-        attempt("own copy", image=base, name="clash"),
+        attempt("own copy", image=base, name="clash", copy_tags=False),
     ))
     for label, other, parent in (("other source", clash, base), ("other source east", east_clash["id"], base),
                                  ("killed", killed, None)):
@@ -216,3 +216,46 @@ def wait_status(emulator, name, status, region="cn-north-4"):
     while [i["status"] for i in images_named(emulator, name, region=region)] != [status]:
         assert time.monotonic() < deadline
         time.sleep(0.1)
+
+
+def test_copies_carry_tags_and_reruns_converge_them(emulator, run_playbook):
+    """copy_tags (default) gives the copy the source's tags (env=test), tags override and add, copy_tags=false
+    leaves the copy untagged; a re-run changes nothing, purge_tags=false keeps a foreign tag, the default drops it."""
+    from test_late_visibility import RawApi
+
+    copies = play(
+        dict(copy_task(image="demo-base-image", name="tagged-copy", tags={"team": "web"}), name="in-region"),
+        dict(copy_task(image="demo-base-image", name="tagged-east", target_region="cn-east-3", agency_name=AGENCY,
+                       tags={"team": "web", "env": "prod"}), name="east"),
+        dict(copy_task(image="demo-base-image", name="untagged-copy", copy_tags=False), name="untagged"),
+    )
+    run = run_playbook(copies, diff=True)
+    assert run.rc == 0, run
+    [in_region] = images_named(emulator, "tagged-copy")
+    [east] = images_named(emulator, "tagged-east", region="cn-east-3")
+    [untagged] = images_named(emulator, "untagged-copy")
+    assert tags(in_region) == {"env": "test", "team": "web"}
+    assert tags(east) == {"env": "prod", "team": "web"}
+    assert tags(untagged) == {}
+    assert run.task("east")["image"]["tags"] == {"env": "prod", "team": "web"}
+    assert run.task("in-region")["diff"]["after"]["tags"] == {"env": "test", "team": "web"}
+
+    emulator.clear_calls()
+    again = run_playbook(copies)
+    assert again.rc == 0, again
+    assert again.changed == []
+    assert emulator.write_calls() == []
+
+    raw = RawApi(emulator)
+    raw.call("POST", "/v2/%s/images/%s/tags/action" % (raw.project_id, in_region["id"]),
+             {"action": "create", "tags": [{"key": "stray", "value": "x"}]})
+    run = run_playbook(play(
+        dict(copy_task(image="demo-base-image", name="tagged-copy", tags={"team": "web"}, purge_tags=False),
+             name="keep"),
+        dict(copy_task(image="demo-base-image", name="tagged-copy", tags={"team": "web"}), name="purge"),
+    ))
+    assert run.rc == 0, run
+    assert run.task("keep")["changed"] is False
+    assert run.task("purge")["changed"] is True and run.task("purge")["job_id"] is None
+    assert tags(images_named(emulator, "tagged-copy")[0]) == {"env": "test", "team": "web"}
+    assert len(images_named(emulator, "tagged-copy")) == 1

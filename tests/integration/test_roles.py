@@ -328,6 +328,20 @@ def test_replicate_playbook_batches_cross_region_copies(emulator, run_playbook):
         emulator.configure(job_seconds=0.3)
 
 
+def test_replicate_role_tags_every_copy(emulator, run_playbook):
+    """ims_replicate passes tags, copy_tags and purge_tags to every copy, in-region and across regions; the
+    copies, started without waiting, are tagged once active, and a re-run converges."""
+    plays = role_play("ims_replicate", ims_replicate_image=BASE_IMAGE, ims_replicate_regions=["cn-south-1"],
+                      ims_replicate_agency_name=AGENCY, ims_replicate_tags={"release": "1"},
+                      ims_replicate_in_region=[{"name": "demo-base-tagged"}])
+    run = run_playbook(plays)
+    assert run.rc == 0, run
+    [in_region] = images_named(emulator, "demo-base-tagged")
+    [south] = images_named(emulator, BASE_IMAGE, region="cn-south-1")
+    assert tags(in_region) == tags(south) == {"env": "test", "release": "1"}
+    assert_converged(emulator, run_playbook, plays)
+
+
 def test_replicate_role_in_region_and_cross_region_together(emulator, run_playbook):
     emulator.configure(job_seconds=3)
     try:
@@ -460,9 +474,11 @@ def test_replicate_role_waits_for_copies_an_interrupted_run_left_running(emulato
         run = run_playbook(role_play("ims_replicate", ims_replicate_image=BASE_IMAGE,
                                      ims_replicate_regions=["cn-east-3"], ims_replicate_agency_name=AGENCY))
         assert run.rc == 0, run
-        assert emulator.write_calls() == []  # no second copy
+        # No second copy: the only writes tag the copy with the source's tags once it is active.
+        assert [c for c in emulator.write_calls() if not c["path"].endswith("/tags/action")] == []
         [copy] = images_named(emulator, BASE_IMAGE, region="cn-east-3")
         assert copy["status"] == "active"
+        assert tags(copy) == {"env": "test"}
     finally:
         emulator.configure(job_seconds=0.3)
 
