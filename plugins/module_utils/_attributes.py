@@ -42,7 +42,7 @@ RESERVED_PROPERTIES = frozenset((
     "enterprise_project_id", "architecture", "os_version", "description", "image_type",
 )) | frozenset(option for option, attribute, values in ATTRIBUTES) | frozenset(
     attribute for option, attribute, values in ATTRIBUTES)
-PROPERTY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,254}$")
+PROPERTY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,254}")
 PROPERTY_VALUE_MAX = 255
 
 
@@ -75,7 +75,7 @@ def check(params):
         return None
     for key in sorted(properties, key=str):
         value = properties[key]
-        if not isinstance(key, str) or not PROPERTY_NAME.match(key):
+        if not isinstance(key, str) or not PROPERTY_NAME.fullmatch(key):
             return ("properties: %r is not a usable property name: 1 to 255 letters, digits, _, ., : and -, "
                     "starting with a letter or digit (names starting with _ are IMS attributes)" % (key,))
         if key in RESERVED_PROPERTIES:

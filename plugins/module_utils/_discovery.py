@@ -75,7 +75,8 @@ DISCOVERY_SPEC = dict(
     limit=dict(type="int", default=500),
 )
 
-TIME_CONDITION = re.compile(r"^(gt|gte|lt|lte|eq|neq):\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}Z?$")
+# fullmatch: "$" would let a trailing newline through to the query string.
+TIME_CONDITION = re.compile(r"(gt|gte|lt|lte|eq|neq):\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}Z?")
 MAX_PAGE = 500
 
 
@@ -88,7 +89,7 @@ def validate(params):
         check_int_range(p["min_disk"], "min_disk", 0),
     )
     for option in ("created_at", "updated_at"):
-        if not error and p[option] is not None and not TIME_CONDITION.match(p[option]):
+        if not error and p[option] is not None and not TIME_CONDITION.fullmatch(p[option]):
             error = ("%s must be operator:time with an operator of gt, gte, lt, lte, eq, neq and a UTC time like "
                      "2024-01-31T08:00:00Z, got %r" % (option, p[option]))
     if not error and p["member_status"] and p["visibility"] not in (None, "shared"):

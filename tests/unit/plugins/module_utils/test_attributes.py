@@ -33,6 +33,7 @@ def test_every_attribute_of_the_table_is_an_option_documented_with_its_values():
     (dict(properties={"name": "x"}), "properties: 'name' is an IMS image attribute"),
     (dict(properties={"hw_firmware_type": "uefi"}), "'hw_firmware_type' is an IMS image attribute"),
     (dict(properties={"a b": "x"}), "'a b' is not a usable property name"),
+    (dict(properties={"team\n": "x"}), "is not a usable property name"),
     (dict(properties={"owner-team": ["x"]}), "the value of 'owner-team' must be a string"),
     (dict(properties={"owner-team": "x" * 256}), "longer than 255 characters"),
 ])

@@ -75,6 +75,7 @@ def test_build_query():
     (dict(name_regex="("), "name_regex is not a valid regular expression"),
     (dict(tags={"": "x"}), "tags must not contain an empty key"),
     (dict(limit=0), "limit"),
+    (dict(created_at="gte:2024-01-31T08:00:00Z\n"), "created_at must be operator:time"),
 ])
 def test_validate(given, message):
     assert message in validate(params(**given))
