@@ -10,7 +10,10 @@ __metaclass__ = type
 import time
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import AmbiguousRequestError, HuaweiCloudError
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import JobWaiter
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import TERMINAL_STATUSES, JobWaiter
+
+# imsAddImageMembersJob, imsDeleteImageMembersJob, imsUpdateImageMembersJob (reference 5.5.1).
+MEMBER_JOB_SUFFIX = "MembersJob"
 
 
 class ImsApi(object):
@@ -187,7 +190,12 @@ class ImsApi(object):
     # Jobs --------------------------------------------------------------------
 
     def get_job(self, job_id):
-        job = self.client.request("GET", "/v1/%s/jobs/%s" % (self.project_id, job_id), expect={"status": str})
+        """GET /v1/cloudimages/job/{job_id} (SDK ShowJobProgress; ShowJob, GET /v1/{project_id}/jobs/{job_id},
+        is deprecated). Its entities (JobProgressEntities) lack the per-project ``results`` of member jobs: an
+        ended member job is read once more from the older path for them."""
+        job = self.client.request("GET", "/v1/cloudimages/job/%s" % job_id, expect={"status": str})
+        if job.get("status") in TERMINAL_STATUSES and str(job.get("job_type") or "").endswith(MEMBER_JOB_SUFFIX):
+            job = self.client.request("GET", "/v1/%s/jobs/%s" % (self.project_id, job_id), expect={"status": str})
         job.setdefault("job_id", job_id)
         return job
 

@@ -12,8 +12,9 @@ module: ims_job
 short_description: Look up or wait for Huawei Cloud IMS asynchronous jobs
 version_added: 1.0.0
 description:
-  - Reads IMS asynchronous jobs (C(GET /v1/{project_id}/jobs/{job_id})) and, with O(wait=true), polls them
-    until they end (C(SUCCESS) or C(FAIL)).
+  - Reads IMS asynchronous jobs (C(GET /v1/cloudimages/job/{job_id}), which replaces the deprecated
+    C(GET /v1/{project_id}/jobs/{job_id}); an ended member job is read once more from the latter for its
+    per-project results) and, with O(wait=true), polls them until they end (C(SUCCESS) or C(FAIL)).
   - Use it to follow jobs that other modules started with C(wait=false), or to resume a wait that timed out.
   - Several jobs (O(job_ids)) are waited on together, under one deadline.
   - Never changes anything.

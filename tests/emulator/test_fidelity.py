@@ -209,6 +209,30 @@ def test_member_job_partial_failure_and_failed_job_shape(demo, partner):
     assert (job["entities"]["error_code"], job["entities"]["error"]) == ("IMG.0057", "bad file")
 
 
+def test_job_progress_path_has_the_sdk_progress_shape(demo, partner):
+    """GET /v1/cloudimages/job/{job_id} (SDK ShowJobProgress, replacing the deprecated ShowJob): the same top
+    level, entities limited to JobProgressEntities (no member results, no error details there); the old path
+    still answers with JobEntities."""
+    progress_entities = {"image_id", "current_task", "image_name", "process_percent", "subJobId",
+                         "sub_jobs_result", "sub_jobs_list"}
+    top = {"status", "job_id", "job_type", "begin_time", "end_time", "error_code", "fail_reason", "entities"}
+    body = {"images": [seed_id(demo)], "projects": [partner.project_id]}
+    job_id = demo.call("POST", "/v1/cloudimages/members", json=body).json()["job_id"]
+    full = demo.wait_job(job_id)
+    progress = demo.call("GET", "/v1/cloudimages/job/%s" % job_id).json()
+    assert set(progress) == top and set(progress["entities"]) <= progress_entities
+    assert progress["status"] == full["status"] == "SUCCESS" and "results" in full["entities"]
+    http_call("POST", demo.url + "/_emulator/config", json={"fail_jobs": [
+        {"job_type": "imsImportImageJob", "error_code": "IMG.0057", "fail_reason": "bad file"}]}).raise_for_status()
+    job_id = create_from_obs(demo, "doomed-progress")
+    demo.wait_job(job_id)
+    failed = demo.call("GET", "/v1/cloudimages/job/%s" % job_id).json()
+    assert (failed["status"], failed["error_code"], failed["fail_reason"]) == ("FAIL", "IMG.0057", "bad file")
+    assert set(failed["entities"]) <= progress_entities
+    # another project's job is not found on either path
+    assert_error(partner.call("GET", "/v1/cloudimages/job/%s" % job_id), 404, "IMG.0023")
+
+
 # ------------------------------------------------------------------ point 7: error shapes
 
 def test_error_codes_the_collection_relies_on(demo, partner):

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import time
+import warnings
 
 import pytest
 import requests
@@ -57,11 +58,21 @@ def sdk_client(info, domain, region=REGION):
 
 
 def wait_job(client, job_id):
+    """Polls ShowJobProgress (GET /v1/cloudimages/job/{id}), as the collection does; returns the ended job as
+    the deprecated ShowJob gives it (JobEntities, with member results), which the emulator still serves."""
     deadline = time.time() + 10
     while time.time() < deadline:
-        job = client.show_job(ims_sdk.ShowJobRequest(job_id=job_id))
-        if job.status in ("SUCCESS", "FAIL"):
+        progress = client.show_job_progress(ims_sdk.ShowJobProgressRequest(job_id=job_id))
+        assert isinstance(progress.entities, ims_sdk.JobProgressEntities)
+        if progress.status in ("SUCCESS", "FAIL"):
+            assert progress.job_id == job_id and progress.end_time and progress.begin_time
+            assert progress.entities.process_percent == 1.0 or progress.status == "FAIL"
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                job = client.show_job(ims_sdk.ShowJobRequest(job_id=job_id))
+            assert (job.status, job.job_type) == (progress.status, progress.job_type)
             return job
+        assert progress.status in ("INIT", "RUNNING") and 0 <= progress.entities.process_percent < 1
         time.sleep(0.05)
     raise AssertionError("job %s did not end" % job_id)
 

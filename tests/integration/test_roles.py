@@ -80,7 +80,7 @@ def copy_batches(emu):
                 sizes.append(0)
                 polling = False
             sizes[-1] += 1
-        elif "/jobs/" in call["path"]:
+        elif "/jobs/" in call["path"] or "/cloudimages/job/" in call["path"]:
             polling = True
     return sizes
 

@@ -701,3 +701,14 @@ def get_job(app, caller, req, job_id, project_id=None):
         if job is None or job.project_id != caller.project_id:
             raise not_found("The job %s does not exist." % job_id, code="IMG.0023")
         return 200, job.public()
+
+
+def get_job_progress(app, caller, req, job_id):
+    """GET /v1/cloudimages/job/{job_id} (ShowJobProgress, which replaces the deprecated ShowJob): the project
+    comes from the caller's X-Project-Id."""
+    world = app.world
+    with world.lock:
+        job = world.jobs.get(job_id)
+        if job is None or job.project_id != caller.project_id:
+            raise not_found("The job %s does not exist." % job_id, code="IMG.0023")
+        return 200, job.progress()

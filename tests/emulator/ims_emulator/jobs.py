@@ -15,6 +15,10 @@ from .errors import ApiError
 from .util import iso_ms, new_hex
 
 TERMINAL = ("SUCCESS", "FAIL")
+# SDK JobProgressEntities (huaweicloudsdkims 3.1.219); its sub_job_id is "subJobId" on the wire, which the
+# emulator never sets.
+PROGRESS_ENTITIES = ("image_id", "current_task", "image_name", "process_percent", "subJobId", "sub_jobs_result",
+                     "sub_jobs_list")
 
 
 def normalize_type(job_type):
@@ -94,6 +98,14 @@ class Job:
             "begin_time": self.begin_time, "end_time": self.end_time,
             "error_code": self.error_code, "fail_reason": self.fail_reason, "entities": entities,
         }
+
+    def progress(self):
+        """GET /v1/cloudimages/job/{job_id} (SDK ShowJobProgressResponse): the same top level, but entities
+        are JobProgressEntities, without the member results and the failure details of JobEntities."""
+        record = self.public()
+        record["entities"] = dict((key, value) for key, value in record["entities"].items()
+                                  if key in PROGRESS_ENTITIES)
+        return record
 
 
 class JobEngine:

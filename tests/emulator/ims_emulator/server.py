@@ -58,7 +58,7 @@ ROUTES = [
     ("ims", "DELETE", r"/v1/cloudimages/members", ims_native.delete_members, {}),
     ("ims", "GET", r"/v1/cloudimages/quota", ims_native.get_quota, {}),
     ("ims", "GET", r"/v1/cloudimages/os_version", ims_native.get_os_versions, {}),
-    ("ims", "GET", r"/v1/cloudimages/job/(?P<job_id>[^/]+)", ims_native.get_job, {}),
+    ("ims", "GET", r"/v1/cloudimages/job/(?P<job_id>[^/]+)", ims_native.get_job_progress, {}),
     ("ims", "PUT", r"/v1/cloudimages/(?P<image_id>[^/]+)/upload", ims_native.register_image, {}),
     ("ims", "POST", r"/v1/cloudimages/(?P<image_id>[^/]+)/file", ims_native.export_image, {}),
     ("ims", "POST", r"/v1/cloudimages/(?P<image_id>[^/]+)/copy", ims_native.copy_image, {}),

@@ -217,7 +217,7 @@ def test_waiter_never_overshoots_its_deadline(fake_session, response):
     """Every status read of a wait gets at most the time left as its HTTP timeout (not the 60 s default),
     and the wait ends with WaitTimeoutError naming the job once no time is left."""
     now = [1000.0]
-    path = "/v1/%s/jobs/ff80808288d41e1b018f0c7e2f4b0a5c" % PROJECT
+    path = "/v1/cloudimages/job/ff80808288d41e1b018f0c7e2f4b0a5c"
     fake_session.add("GET", path, *[response(200, {"status": "RUNNING"}) for dummy in range(100)])
     policy = RetryPolicy(sleep=lambda s: None, clock=lambda: now[0])
     client = HuaweiCloudClient(Credentials(access_key="AK", secret_key="SK"), "cn-north-4", project_id=PROJECT,

@@ -172,7 +172,8 @@ def test_wait_all_timeout_lists_every_pending_job():
 # Through ImsApi ---------------------------------------------------------------------------
 
 def test_ims_api_polls_the_job_endpoint(fake_session, response):
-    path = "/v1/p1/jobs/j-7"
+    """ShowJobProgress (GET /v1/cloudimages/job/{id}), not the deprecated ShowJob path."""
+    path = "/v1/cloudimages/job/j-7"
     fake_session.add("GET", path, response(200, {"status": "RUNNING"}),
                      response(200, {"status": "SUCCESS", "entities": {"image_id": "img-1"}}))
     client = HuaweiCloudClient(Credentials(access_key="AK", secret_key="SK"), "cn-north-9", project_id="p1",
@@ -186,7 +187,31 @@ def test_ims_api_polls_the_job_endpoint(fake_session, response):
 
     assert job == {"status": "SUCCESS", "entities": {"image_id": "img-1"}, "job_id": "j-7"}
     assert fake_session.count("GET", path) == 2
+    assert fake_session.count("GET", "/v1/p1/jobs/j-7") == 0
     assert clock.sleeps == [0.5]
+
+
+def test_ended_member_job_is_read_once_from_show_job_for_its_results(fake_session, response):
+    """JobProgressEntities has no per-project results: only an ended member job is read from ShowJob, once."""
+    progress = "/v1/cloudimages/job/j-8"
+    full = "/v1/p1/jobs/j-8"
+    member = {"job_type": "imsAddImageMembersJob", "entities": {"process_percent": 1.0}}
+    fake_session.add("GET", progress, response(200, dict(member, status="RUNNING")),
+                     response(200, dict(member, status="SUCCESS")))
+    results = [{"image_id": "img-1", "project_id": "p2", "status": "success"}]
+    fake_session.add("GET", full, response(200, {"status": "SUCCESS", "job_type": "imsAddImageMembersJob",
+                                                 "entities": {"results": results}}))
+    client = HuaweiCloudClient(Credentials(access_key="AK", secret_key="SK"), "cn-north-9", project_id="p1",
+                               ims_endpoint="https://ims.example.com", session=fake_session,
+                               retry_policy=RetryPolicy(sleep=lambda seconds: None))
+    clock = FakeClock()
+    api = ImsApi(client)
+    api.waiter = JobWaiter(api.get_job, clock=clock, sleep=clock.sleep)
+
+    job = api.wait_job("j-8", 60)
+
+    assert job["entities"]["results"] == results
+    assert (fake_session.count("GET", progress), fake_session.count("GET", full)) == (2, 1)
 
 
 # The schedule follows the job's progress -------------------------------------------------
