@@ -210,8 +210,26 @@ options:
         result name the job id, which M(huaweicloud.cloud.ims_job) can wait on further.
       - The wait never runs past this time, whatever the server does; every status read gets at most the time
         left.
+      - "Default: per operation, about twice the longest duration seen on the real cloud (Terraform provider
+        acceptance runs) or, where none was measured, the Terraform provider's own time-out with a margin:
+        import from OBS, register or upload 3600 (imports take 10-30 minutes); quick import 1800; image from
+        an ECS or EVS disk 1800; whole-system image (ECS or CBR backup) 3600; in-region copy 1800 (631-700 s
+        seen); cross-region copy 1800 (742-888 s seen); cross-region copy of a whole-system image 3600
+        (about 1761 s seen); export to OBS 3600; member jobs (share, unshare, accept) 1200 (about 430 s seen);
+        deletion until IMS no longer lists the image 600. A value given here applies to every wait of the task."
+      - "Progress: Ansible shows a module's output only once the module returns, so a module cannot print
+        while it waits. The result has C(progress) for each job waited on: last C(status) and
+        C(process_percent), C(polls), C(elapsed) seconds, the C(wait_timeout) used and a C(history) of
+        readings with UTC timestamps (the first, about one a minute, the last); see it with C(-v) or
+        C(register). During the wait each of those readings is also logged, with its timestamp, through
+        Ansible's module logging (C(AnsibleModule.log)) to the system journal or syslog of the host that runs
+        the module (usually the controller); each line starts with C(ansible-) and the module's name as the
+        task gives it, so C(journalctl -f | grep ansible-huaweicloud.cloud.ims_image_copy) follows a long copy
+        live. Tasks with C(no_log) log nothing."
+      - "For a wait longer than a connection may stay idle, or to run other tasks meanwhile, use Ansible's
+        C(async) and C(poll) (Ansible prints C(ASYNC POLL) lines at each C(poll) interval), or O(wait=false) and
+        M(huaweicloud.cloud.ims_job) later; see the examples of M(huaweicloud.cloud.ims_image_copy)."
     type: int
-    default: 1800
 """
 
     # Options of the modules that create images.

@@ -77,6 +77,8 @@ class DeadlineError(HuaweiCloudError):
 class JobFailedError(HuaweiCloudError):
     """An asynchronous IMS job ended in FAIL."""
 
+    progress = None  # the waiter's record of the job (JobWaiter.progress)
+
     def __init__(self, job):
         self.job = job
         code = job.get("error_code")
@@ -87,11 +89,15 @@ class JobFailedError(HuaweiCloudError):
         result = super(JobFailedError, self).to_result()
         result["job_id"] = self.job.get("job_id")
         result["job"] = self.job
+        if self.progress is not None:
+            result["progress"] = self.progress
         return result
 
 
 class WaitTimeoutError(HuaweiCloudError):
     """A wait ran out; the job keeps running and can be resumed with ims_job."""
+
+    progress = None  # the waiter's record of the job (JobWaiter.progress)
 
     def __init__(self, job_id, timeout, job=None):
         self.job_id = job_id
@@ -105,6 +111,8 @@ class WaitTimeoutError(HuaweiCloudError):
         result = super(WaitTimeoutError, self).to_result()
         result["job_id"] = self.job_id
         result["job"] = self.job
+        if self.progress is not None:
+            result["progress"] = self.progress
         return result
 
 

@@ -69,7 +69,8 @@ COMMON_ARGUMENT_SPEC = dict(
 
 WAIT_ARGUMENT_SPEC = dict(
     wait=dict(type="bool", default=True),
-    wait_timeout=dict(type="int", default=1800),
+    # None: the operation's default (module_utils/_waiter.py WAIT_TIMEOUTS).
+    wait_timeout=dict(type="int"),
 )
 
 
@@ -192,6 +193,8 @@ class HuaweiCloudModule(object):
         """The ImsApi for the module's region, built on first use."""
         if self._api is None:
             self._api = build_api(self.params, self._resolved)
+            # A module's output reaches Ansible only when it ends: long waits also log their progress.
+            self._api.waiter.log = self.module.log
         return self._api
 
     def secrets(self):

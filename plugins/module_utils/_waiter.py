@@ -21,6 +21,42 @@ TERMINAL_STATUSES = ("SUCCESS", "FAIL")
 PERCENT_STEP = 0.01
 
 
+# Default wait_timeout per operation (an explicit wait_timeout wins): about twice the longest duration seen on
+# the real cloud, rounded up, so a slow day does not fail the task while the job goes on. Sources: NOTES.md
+# (Terraform provider acceptance runs), issue 12 ("copies and imports take 10-30 minutes"), the Terraform
+# provider's own create/delete timeouts. Documented in plugins/doc_fragments/ims.py (WAIT); keep both in sync.
+WAIT_TIMEOUTS = {
+    # image from an OBS file (also register and upload): 10-30 min (issue 12); Terraform waits 20 min
+    "import": 3600,
+    # quick import skips the conversion: not measured; Terraform's OBS image resource waits 20 min
+    "quick_import": 1800,
+    # system/data disk image from an ECS or EVS disk: not measured; as quick import
+    "instance": 1800,
+    # whole-system image from an ECS and its CBR backup: moves every disk, like the whole-image copy below
+    "whole_image": 3600,
+    # in-region copy: 631-700 s observed (Terraform's own 10 min default is below that)
+    "copy": 1800,
+    # cross-region copy: 742-888 s observed
+    "cross_region_copy": 1800,
+    # cross-region copy of a whole-system image (vault_id): ~1761 s observed, 1800 would be too tight
+    "whole_cross_region_copy": 3600,
+    # export to OBS: not measured; grows with the image like an import
+    "export": 3600,
+    # member jobs (share, unshare, accept): ~430 s observed
+    "members": 1200,
+    # deletion until no longer listed: Terraform waits 3-10 min
+    "delete": 600,
+    # ims_job: any of the above, type unknown until read: the longest
+    "job": 3600,
+}
+
+
+def wait_timeout(params, operation):
+    """The task's wait_timeout, or the operation's default from WAIT_TIMEOUTS when none was given."""
+    value = params.get("wait_timeout")
+    return WAIT_TIMEOUTS[operation] if value is None else value
+
+
 class JobWaiter(object):
     """Polls each job on its own schedule, which follows the job.
 
@@ -33,10 +69,19 @@ class JobWaiter(object):
     that. No job is ever polled more often than every ``min_interval`` seconds.
 
     ``polls`` counts the status reads per job. ``time_limit(seconds)`` (the client's) makes every status read
-    end by the wait's deadline, so a slow or hanging server cannot stretch the wait."""
+    end by the wait's deadline, so a slow or hanging server cannot stretch the wait.
+
+    ``progress(job_id)`` is what modules return as ``progress``: the last status and ``process_percent``, polls,
+    seconds since the job was asked for, the wait's time-out, and a ``history`` of timestamped (UTC) readings, one
+    at the first read, about every ``log_every`` seconds after it and at the end. A module's output reaches
+    Ansible only when it returns, so during a long wait each of those readings also goes to ``log`` (the module's
+    ``AnsibleModule.log``: the system journal or syslog of the host that runs the module)."""
+
+    HISTORY_MAX = 100  # readings kept per job (the first and the latest): a week-long wait stays small
 
     def __init__(self, get_job, first_delay=0.5, factor=1.5, max_delay=10.0, clock=time.monotonic, sleep=time.sleep,
-                 time_limit=None, min_interval=0.5, lead=1.0, horizon=3.0, settle=0.1):
+                 time_limit=None, min_interval=0.5, lead=1.0, horizon=3.0, settle=0.1, log=None, log_every=60.0,
+                 wall=time.time):
         self._get_job = get_job
         self.first_delay = first_delay
         self.factor = factor
@@ -49,6 +94,11 @@ class JobWaiter(object):
         self._sleep = sleep
         self._time_limit = time_limit or _no_limit
         self.polls = {}
+        self.log = log
+        self.log_every = log_every
+        self._wall = wall
+        self._progress = {}
+        self._noted = {}  # job id -> clock time of its last history entry
 
     def clock(self):
         """The waiter's clock (monotonic seconds), for ``started``."""
@@ -69,6 +119,7 @@ class JobWaiter(object):
         start = self._clock()
         deadline = start + timeout
         started = started or {}
+        origins = dict((job_id, started.get(job_id, start)) for job_id in job_ids)
         schedules = dict((job_id, _Schedule(self, start, started.get(job_id))) for job_id in job_ids)
         pending = list(job_ids)
         finished = {}
@@ -80,6 +131,7 @@ class JobWaiter(object):
                     for job_id in [job_id for job_id in pending if schedules[job_id].due <= now]:
                         job = last[job_id] = self._get_job(job_id)
                         self.polls[job_id] = self.polls.get(job_id, 0) + 1
+                        self._note(job_id, job, origins[job_id], timeout)
                         if job.get("status") in TERMINAL_STATUSES:
                             finished[job_id] = job
                             pending.remove(job_id)
@@ -93,11 +145,41 @@ class JobWaiter(object):
                         raise DeadlineError("wait ended")
                     self._sleep(max(0.0, min(min(schedules[job_id].due for job_id in pending) - now, remaining)))
         except DeadlineError:
-            raise WaitTimeoutError(", ".join(pending), timeout, last.get(pending[0]))
-        for job in finished.values():
+            error = WaitTimeoutError(", ".join(pending), timeout, last.get(pending[0]))
+            error.progress = self.progress(pending[0])
+            raise error
+        for job_id, job in finished.items():
             if job.get("status") == "FAIL":
-                raise JobFailedError(job)
+                error = JobFailedError(job)
+                error.progress = self.progress(job_id)
+                raise error
         return finished
+
+    def progress(self, job_id):
+        """The job's progress so far (see the class), or None if it was never read."""
+        record = self._progress.get(job_id)
+        return None if record is None else dict(record, history=list(record["history"]))
+
+    def _note(self, job_id, job, origin, timeout):
+        now = self._clock()
+        status = job.get("status")
+        percent = ((job or {}).get("entities") or {}).get("process_percent")
+        elapsed = round(now - origin, 1)
+        record = self._progress.setdefault(job_id, {"job_id": job_id, "history": []})
+        record.update(status=status, process_percent=percent, polls=self.polls[job_id], elapsed=elapsed,
+                      wait_timeout=timeout)
+        noted = self._noted.get(job_id)
+        if noted is not None and now - noted < self.log_every and status not in TERMINAL_STATUSES:
+            return
+        self._noted[job_id] = now
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self._wall()))
+        history = record["history"]
+        history.append({"time": stamp, "elapsed": elapsed, "status": status, "process_percent": percent})
+        if len(history) > self.HISTORY_MAX:
+            del history[1]
+        if self.log is not None:
+            self.log("%s IMS job %s: %s, process_percent %s, %.0f s of at most %s s, %d polls"
+                     % (stamp, job_id, status, percent, elapsed, timeout, self.polls[job_id]))
 
 
 class _Schedule(object):

@@ -491,6 +491,21 @@ export_job_id:
   returned: when an export job was started (not in check mode)
   type: str
   sample: edc89b490d7d4392898e19b2deb34797
+progress:
+  description:
+    - The creation (or register) job as the task last read it while waiting, with timestamped readings; the
+      same keys as RV(huaweicloud.cloud.ims_image_copy#module:progress) (see O(wait_timeout)).
+    - Also returned when the wait times out or the job fails.
+  returned: when the task waited for a creation or register job
+  type: dict
+  sample: {job_id: 8a12fc664fb4daa3014fb4e581380005, status: SUCCESS, process_percent: 1.0, polls: 9,
+           elapsed: 402.7, wait_timeout: 3600, history: []}
+export_progress:
+  description: The same as RV(progress), for the export job.
+  returned: when the task waited for an export job
+  type: dict
+  sample: {job_id: edc89b490d7d4392898e19b2deb34797, status: SUCCESS, process_percent: 1.0, polls: 7,
+           elapsed: 311.2, wait_timeout: 3600, history: []}
 """
 
 import os
@@ -523,6 +538,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation impo
     server_int,
     tag_value_text,
 )
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import wait_timeout
 
 SOURCES = ("instance_id", "volume_id", "image_url", "backup_id", "filename")
 
@@ -627,6 +643,13 @@ _ONLY_FOR = {
     "cmk_id": ("obs", "obs_data"),
     "data_images": ("obs",),
     "image_type": ("volume", "volume_data", "obs", "obs_data", "quick_import", "quick_import_data"),
+}
+
+# Creation kind -> its operation in WAIT_TIMEOUTS (module_utils/_waiter.py), for the default wait_timeout.
+KIND_OPERATION = {
+    "instance": "instance", "volume": "instance", "volume_data": "instance", "whole_instance": "whole_image",
+    "whole_backup": "whole_image", "upload": "import", "register": "import", "obs": "import", "obs_data": "import",
+    "quick_import": "quick_import", "quick_import_data": "quick_import",
 }
 
 _KIND_SOURCE = {
@@ -942,8 +965,10 @@ class ImageManager(object):
         if self.module.module._diff:
             self.result["diff"] = {"before": before, "after": after}
 
-    def _timeout(self):
-        return self.p["wait_timeout"]
+    def _timeout(self, operation="import"):
+        """wait_timeout, else the operation's default; "import" (the longest creation) for an image some other
+        run is creating."""
+        return wait_timeout(self.p, operation)
 
     # Deletion -----------------------------------------------------------------
 
@@ -963,7 +988,7 @@ class ImageManager(object):
         self.result["image"] = normalize_image(image)
         if self.p["wait"]:
             # IMS deletes asynchronously; a later task of the play must not find the image still listed.
-            wait_until_gone(self.api, image["id"], self._timeout())
+            wait_until_gone(self.api, image["id"], self._timeout("delete"))
 
     # Existing image -------------------------------------------------------------
 
@@ -1063,7 +1088,10 @@ class ImageManager(object):
         job_id = self.api.export(image["id"], spec["bucket_url"], file_format, is_quick_export=spec["quick"])
         self.result["export_job_id"] = job_id
         if self.p["wait"]:
-            self.api.wait_job(job_id, self._timeout())
+            try:
+                self.api.wait_job(job_id, self._timeout("export"))
+            finally:
+                self.result["export_progress"] = self.api.waiter.progress(job_id)
 
     # Creation ----------------------------------------------------------------
 
@@ -1098,7 +1126,8 @@ class ImageManager(object):
             self.result["image"] = normalize_image(image)
             if not self.p["wait"]:
                 return
-            image = wait_for_image(self.api, image["id"], self._timeout(), unlisted_grace=self._window())
+            image = wait_for_image(self.api, image["id"], self._timeout(KIND_OPERATION[kind]),
+                                   unlisted_grace=self._window())
         else:
             job_id = handle[1]
             self.result["job_id"] = job_id
@@ -1108,11 +1137,13 @@ class ImageManager(object):
                 if len(found) == 1:
                     self.result["image"] = normalize_image(found[0])
                 return
-            job = self.api.wait_job(job_id, self._timeout())
+            job = self.api.wait_job(job_id, self._timeout(KIND_OPERATION[kind]))
+            self.result["progress"] = self.api.waiter.progress(job_id)
             image_ids = job_image_ids(job)
             if not image_ids:
                 raise HuaweiCloudError("job %s succeeded but names no image" % job_id)
-            image = wait_for_image(self.api, image_ids[0], self._timeout(), unlisted_grace=self._window())
+            image = wait_for_image(self.api, image_ids[0], self._timeout(KIND_OPERATION[kind]),
+                                   unlisted_grace=self._window())
             if self.p.get("data_images"):
                 self.result["data_image_ids"] = [i for i in image_ids if i != image["id"]]
         self._check_unique()
@@ -1161,6 +1192,7 @@ class ImageManager(object):
             if not self.p["wait"]:
                 return None
             self.api.wait_job(job_id, self._timeout())
+            self.result["progress"] = self.api.waiter.progress(job_id)
         else:
             with open(self.p["filename"], "rb") as stream:
                 self.api.upload_file(image["id"], stream)

@@ -143,6 +143,26 @@ EXAMPLES = r"""
     job_ids: "{{ started.results | map(attribute='job_id') | select | list }}"
     wait: true
     wait_timeout: 3600
+
+# A whole-system image takes about half an hour to reach another region. With async the task runs in the
+# background and Ansible prints an ASYNC POLL line every poll interval; the module's own progress readings go to
+# the journal meanwhile (journalctl -f | grep ansible-huaweicloud.cloud.ims_image_copy) and into the result's
+# progress at the end.
+- name: Copy a whole-system image to another region, in the background
+  huaweicloud.cloud.ims_image_copy:
+    region: cn-north-4
+    image: app-server-whole-2024-06
+    name: app-server-whole-2024-06
+    target_region: ap-southeast-3
+    agency_name: ims_admin_agency
+    vault_id: 3b5816b5-f29c-4172-9d9a-76c719a659ce
+  async: 7200
+  poll: 60
+  register: whole_copy
+
+- name: Show how the copy went
+  ansible.builtin.debug:
+    msg: "{{ whole_copy.progress.elapsed }} s, {{ whole_copy.progress.polls }} status reads"
 """
 
 RETURN = r"""
@@ -205,6 +225,27 @@ target_project_id:
   returned: always
   type: str
   sample: 2f7a9c1d3e5b4a6c8d0e1f2a3b4c5d6e
+progress:
+  description:
+    - The copy job as the task last read it while waiting, and readings during the wait (see O(wait_timeout)).
+    - C(job_id); C(status) and C(process_percent) (a fraction, as IMS gives it) of the last read; C(polls);
+      C(elapsed) seconds since the job was started (or since the wait began); C(wait_timeout), the time-out
+      that applied; C(history), a list of C(time) (UTC), C(elapsed), C(status) and C(process_percent) of the
+      first read, of about one a minute after it, and of the last (at most 100).
+    - Also returned when the wait times out or the job fails.
+  returned: when the task waited for a copy job
+  type: dict
+  sample:
+    job_id: ff8080818f6bd6ec018f7a0bd54b1c2a
+    status: SUCCESS
+    process_percent: 1.0
+    polls: 14
+    elapsed: 812.4
+    wait_timeout: 1800
+    history:
+      - {time: '2024-06-02T07:49:49Z', elapsed: 0.5, status: INIT, process_percent: 0.0}
+      - {time: '2024-06-02T07:50:52Z', elapsed: 63.4, status: RUNNING, process_percent: 0.08}
+      - {time: '2024-06-02T08:03:21Z', elapsed: 812.4, status: SUCCESS, process_percent: 1.0}
 """
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError
@@ -230,6 +271,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation impo
     server_int,
     tag_value_text,
 )
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import wait_timeout
 
 CROSS_REGION_MAX_BYTES = 128 * 1024 ** 3
 
@@ -342,6 +384,8 @@ def copy(module, result):
         target_region = p["region"]
         target_api = api
     target_project_id = target_api.project_id
+    timeout = wait_timeout(p, ("whole_cross_region_copy" if p["vault_id"] else "cross_region_copy")
+                           if cross_region else "copy")
     result.update(changed=False, source_image_id=None, job_id=None, polls=0, image=None, image_id=None,
                   target_region=target_region, target_project_id=target_project_id)
     window = p["visibility_window"]
@@ -375,7 +419,7 @@ def copy(module, result):
             raise HuaweiCloudError("image %s (%s) in region %s is in status killed: its copy failed; delete it "
                                    "and run again" % (image["id"], p["name"], target_region))
         if p["wait"]:
-            image = wait_for_image(target_api, image["id"], p["wait_timeout"])
+            image = wait_for_image(target_api, image["id"], timeout)
             result.update(image=normalize_image(image))
         if image.get("status") == "active":
             converge_tags(module, target_api, image, wanted, result)
@@ -429,12 +473,12 @@ def copy(module, result):
         result["job_id"] = handle
         if not p["wait"]:
             return result
-        job = api.wait_job(handle, p["wait_timeout"])
-        result["polls"] = api.waiter.polls.get(handle, 0)
+        job = api.wait_job(handle, timeout)
+        result.update(polls=api.waiter.polls.get(handle, 0), progress=api.waiter.progress(handle))
         image_ids = job_image_ids(job)
         if not image_ids:
             raise HuaweiCloudError("copy job %s succeeded but names no image" % handle)
-        image = wait_for_image(target_api, image_ids[0], p["wait_timeout"], unlisted_grace=window)
+        image = wait_for_image(target_api, image_ids[0], timeout, unlisted_grace=window)
         result.update(image=normalize_image(image), image_id=image["id"])
         converge_tags(module, target_api, image, wanted, result)
     if p["wait"]:

@@ -149,6 +149,15 @@ job_ids:
   type: list
   elements: str
   sample: ["ff8080818f6bd6ec018f7a0bd54b1c2a"]
+jobs_progress:
+  description:
+    - One entry per job of RV(job_ids), in order, as the task last read it while waiting, with timestamped
+      readings; the keys of RV(huaweicloud.cloud.ims_image_copy#module:progress) (see O(wait_timeout)).
+  returned: when the task waited for member jobs
+  type: list
+  elements: dict
+  sample: [{job_id: ff8080818f6bd6ec018f7a0bd54b1c2a, status: SUCCESS, process_percent: 1.0, polls: 6,
+            elapsed: 431.0, wait_timeout: 1200, history: []}]
 failed_members:
   description:
     - When a member job failed for some projects, its C(entities.results[]) entries that did not succeed
@@ -187,6 +196,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._members import 
 )
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import HuaweiCloudModule
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import check_project_id, first_error
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import wait_timeout
 
 
 def validate(module):
@@ -298,10 +308,12 @@ def wait_member_jobs(module, job_ids, result):
     ``entities.results[]``), also when the job itself ended SUCCESS; what did change is read back first."""
     api = module.api
     try:
-        jobs = list(api.wait_jobs(job_ids, module.params["wait_timeout"]).values())
+        jobs = list(api.wait_jobs(job_ids, wait_timeout(module.params, "members")).values())
         failed_job = None
     except JobFailedError as error:
         jobs, failed_job = [error.job], error.job
+    finally:
+        result["jobs_progress"] = [api.waiter.progress(job_id) for job_id in job_ids]
     failures = [failure for job in jobs for failure in member_failures(job)]
     if not failures and failed_job is None:
         return

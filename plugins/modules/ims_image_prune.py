@@ -102,6 +102,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import w
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import HuaweiCloudModule
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._prune import plan
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import check_int_range, first_error
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import wait_timeout
 
 
 def view(pair):
@@ -133,7 +134,7 @@ def prune(module, result):
             api.delete_image(image_id)
             result["changed"] = True
         if p["wait"]:
-            wait_gone(api, ids, p["wait_timeout"])
+            wait_gone(api, ids, wait_timeout(p, "delete"))
     return result
 
 

@@ -46,8 +46,9 @@ options:
     description:
       - Seconds to wait with O(wait=true). On time-out the task fails and its message names the jobs still
         running; running this module again resumes the wait.
+      - Default 3600. A job's type is only known once read, so the default is the longest of the operation
+        table in the O(huaweicloud.cloud.ims_image#module:wait_timeout) option of M(huaweicloud.cloud.ims_image).
     type: int
-    default: 1800
   fail_on_error:
     description:
       - Whether a job that ended in C(FAIL) makes the task fail, with the job's error code in RV(error_code) and
@@ -144,7 +145,9 @@ jobs:
     - One entry per job, in the order given, each with C(job_id), C(status), C(job_type), C(entities),
       C(image_ids), C(error_code), C(fail_reason), C(failed_members) (for member jobs, the
       C(entities.results[]) entries, per image and project, that did not succeed), C(polls) (how many times
-      this task read the job's status while waiting; V(0) with O(wait=false)) and the raw C(job).
+      this task read the job's status while waiting; V(0) with O(wait=false)), C(progress) (see
+      M(huaweicloud.cloud.ims_image_copy)'s RV(huaweicloud.cloud.ims_image_copy#module:progress); V(null) with
+      O(wait=false)) and the raw C(job).
   returned: always
   type: list
   elements: dict
@@ -159,6 +162,7 @@ jobs:
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import JobFailedError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._jobs import job_summary
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import HuaweiCloudModule
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import wait_timeout
 
 
 def overall_status(jobs):
@@ -176,14 +180,15 @@ def look_up(module):
     job_ids = [p["job_id"]] if p["job_id"] else list(dict.fromkeys(p["job_ids"]))
     if p["wait"]:
         try:
-            finished = api.wait_jobs(job_ids, p["wait_timeout"])
+            finished = api.wait_jobs(job_ids, wait_timeout(p, "job"))
             jobs = [finished[job_id] for job_id in job_ids]
         except JobFailedError:
             # Every job has ended; read them all again to report each outcome.
             jobs = [api.get_job(job_id) for job_id in job_ids]
     else:
         jobs = [api.get_job(job_id) for job_id in job_ids]
-    summaries = [dict(job_summary(job), polls=api.waiter.polls.get(job.get("job_id"), 0)) for job in jobs]
+    summaries = [dict(job_summary(job), polls=api.waiter.polls.get(job.get("job_id"), 0),
+                      progress=api.waiter.progress(job.get("job_id"))) for job in jobs]
     failed = [s for s in summaries if s["status"] == "FAIL"]
     image_ids = []
     for summary in summaries:
@@ -209,7 +214,7 @@ def main():
             job_id=dict(type="str"),
             job_ids=dict(type="list", elements="str"),
             wait=dict(type="bool", default=False),
-            wait_timeout=dict(type="int", default=1800),
+            wait_timeout=dict(type="int"),
             fail_on_error=dict(type="bool", default=True),
         ),
         required_one_of=[("job_id", "job_ids")],

@@ -13,7 +13,8 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._client import C
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import JobFailedError, WaitTimeoutError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import ImsApi
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._retries import RetryPolicy
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import JobWaiter
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import WAIT_TIMEOUTS, JobWaiter, wait_timeout
+from ansible_collections.huaweicloud.cloud.plugins.modules import ims_image
 
 
 class FakeClock(object):
@@ -316,3 +317,97 @@ def test_ims_api_times_the_jobs_it_starts(fake_session, response):
     api.waiter = JobWaiter(api.get_job, clock=clock, sleep=clock.sleep)
     assert api.copy("i-1", {"name": "c"}) == "j-9"
     assert api.started == {"j-9": 1000.0}
+
+
+# Progress in the result and the log during long waits (issue 12) -----------------------------
+
+def test_progress_keeps_a_timestamped_reading_about_every_minute_and_logs_it():
+    """A 10-minute wait: a reading at the first poll, then one per log_every (60 s) and the last; each goes to
+    the log with its UTC timestamp; the record names the polls, elapsed time and the time-out in force."""
+    walk = ["INIT"] + ["RUNNING"] * 200 + ["SUCCESS"]
+    jobs = Jobs(j1=walk)
+    lines = []
+    clock = FakeClock()
+    waiter = JobWaiter(jobs, clock=clock, sleep=clock.sleep, log=lines.append, max_delay=10.0,
+                       wall=lambda: 1764000000.0 + clock.now)
+    waiter.wait("j1", 3600)
+    progress = waiter.progress("j1")
+    history = progress["history"]
+    assert (progress["status"], progress["polls"], progress["wait_timeout"]) == ("SUCCESS", len(walk), 3600)
+    assert progress["elapsed"] == pytest.approx(clock.now - 1000.0, abs=0.1)
+    assert history[0]["status"] == "INIT" and history[-1]["status"] == "SUCCESS"
+    gaps = [b["elapsed"] - a["elapsed"] for a, b in zip(history, history[1:-1])]
+    assert gaps and all(59.8 <= gap <= 70 for gap in gaps), gaps  # one a minute, give or take one poll
+    assert len(lines) == len(history)
+    assert lines[0].startswith("2025-11-24T") and "IMS job j1: INIT" in lines[0] and "at most 3600 s" in lines[0]
+    assert history[0]["time"].endswith("Z") and "j1: SUCCESS" in lines[-1]
+
+
+def test_short_wait_logs_its_first_and_last_reading_only():
+    jobs = Jobs(j1=["INIT", "RUNNING", "SUCCESS"])
+    lines = []
+    waiter, clock = make_waiter(jobs, log=lines.append)
+    waiter.wait("j1", 60)
+    assert [entry["status"] for entry in waiter.progress("j1")["history"]] == ["INIT", "SUCCESS"]
+    assert len(lines) == 2
+
+
+def test_progress_history_stays_bounded_on_a_week_long_wait():
+    jobs = Jobs(j1=["RUNNING"])
+    waiter, clock = make_waiter(jobs, log_every=1.0)
+    with pytest.raises(WaitTimeoutError) as info:
+        waiter.wait("j1", 7 * 24 * 3600)
+    history = info.value.progress["history"]
+    assert len(history) == JobWaiter.HISTORY_MAX and history[0]["elapsed"] < 1
+    assert info.value.to_result()["progress"]["wait_timeout"] == 7 * 24 * 3600
+
+
+def test_failed_and_timed_out_waits_carry_the_progress():
+    waiter, clock = make_waiter(Jobs(j1=["RUNNING", "FAIL"]))
+    with pytest.raises(JobFailedError) as info:
+        waiter.wait("j1", 60)
+    assert info.value.to_result()["progress"]["status"] == "FAIL"
+    waiter, clock = make_waiter(Jobs(j2=["RUNNING"]))
+    with pytest.raises(WaitTimeoutError) as info:
+        waiter.wait("j2", 5)
+    result = info.value.to_result()
+    assert result["progress"]["status"] == "RUNNING" and result["progress"]["wait_timeout"] == 5
+    assert waiter.progress("never-read") is None
+
+
+# Default wait_timeout per operation -----------------------------------------------------------
+
+def test_wait_timeout_defaults_per_operation_and_an_explicit_value_wins():
+    # Observed durations (NOTES.md): each default leaves about twice the longest one.
+    observed = {"copy": 700, "cross_region_copy": 888, "whole_cross_region_copy": 1761, "members": 430}
+    for operation, seconds in observed.items():
+        assert WAIT_TIMEOUTS[operation] >= 1.3 * seconds, operation
+    assert WAIT_TIMEOUTS["whole_cross_region_copy"] > 1800  # 1800 was too tight for ~1761 s
+    assert WAIT_TIMEOUTS["job"] == max(WAIT_TIMEOUTS.values())
+    for operation in WAIT_TIMEOUTS:
+        assert wait_timeout({"wait_timeout": None}, operation) == WAIT_TIMEOUTS[operation]
+        assert wait_timeout({"wait_timeout": 7}, operation) == 7
+        assert wait_timeout({"wait_timeout": 0}, operation) == 0
+    with pytest.raises(KeyError):
+        wait_timeout({"wait_timeout": None}, "no-such-operation")
+
+
+def test_wait_timeout_table_is_the_documented_one():
+    """The WAIT doc fragment states every default of the table (one table, documented once)."""
+    from ansible_collections.huaweicloud.cloud.plugins.doc_fragments.ims import ModuleDocFragment
+    text = " ".join(ModuleDocFragment.WAIT.split())
+    documented = {"import": "import from OBS, register or upload 3600", "quick_import": "quick import 1800",
+                  "instance": "ECS or EVS disk 1800", "whole_image": "CBR backup) 3600",
+                  "copy": "in-region copy 1800", "cross_region_copy": "cross-region copy 1800",
+                  "whole_cross_region_copy": "whole-system image 3600", "export": "export to OBS 3600",
+                  "members": "accept) 1200", "delete": "deletion until IMS no longer lists the image 600"}
+    for operation, phrase in documented.items():
+        assert phrase in text, operation
+        assert phrase.endswith(str(WAIT_TIMEOUTS[operation])), operation
+    assert set(documented) | {"job"} == set(WAIT_TIMEOUTS)
+
+
+@pytest.mark.parametrize("kind,operation", sorted(ims_image.KIND_OPERATION.items()))
+def test_every_ims_image_creation_kind_has_a_default(kind, operation):
+    assert operation in WAIT_TIMEOUTS
+    assert set(ims_image.KIND_OPERATION) == set(ims_image._KIND_SOURCE)

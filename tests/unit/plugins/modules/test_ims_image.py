@@ -13,6 +13,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import (
     HuaweiCloudError,
 )
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import NAME_RULE
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import JobWaiter
 from ansible_collections.huaweicloud.cloud.plugins.modules import ims_image
 
 IMAGE_ID = "4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86"
@@ -157,6 +158,7 @@ class FakeApi(object):
         self.calls = []
         self.create_errors = []
         self.job = {"status": "SUCCESS", "entities": {}}
+        self.waiter = JobWaiter(lambda job_id: self.job)
 
     def _record(self, *call):
         self.calls.append(call)
