@@ -60,3 +60,18 @@ def test_default_wait_timeout_per_operation_progress_and_job_path(emulator, run_
     old = [p for p in paths if re.search(r"/v1/[0-9a-f]+/jobs/", p)]
     assert len(new) >= copy["polls"] + explicit["polls"] + imported["progress"]["polls"]
     assert len(old) == 1 and old[0].endswith("/jobs/" + share["job_ids"][0])
+
+
+def test_lookup_without_a_match_is_an_empty_list(emulator, run_playbook):
+    """Issue 12 check: lookup() and query() both give [] when nothing matches (ansible-core hands an empty
+    result through unchanged, with or without wantlist), also with most_recent; no API error."""
+    emulator.clear_calls()
+    run = run_playbook(play({"name": "none", "ansible.builtin.set_fact": {
+        "by_lookup": "{{ lookup('huaweicloud.cloud.ims_image', 'no-such-image-anywhere') }}",
+        "by_query": "{{ query('huaweicloud.cloud.ims_image', name_pattern='no-such-*', owner='self') }}",
+        "newest": "{{ lookup('huaweicloud.cloud.ims_image', name_pattern='no-such-*', most_recent=true) }}",
+        "counted": "{{ query('huaweicloud.cloud.ims_image', 'no-such-image-anywhere') | length }}"}}))
+    assert run.rc == 0, run
+    facts = run.task("none")["ansible_facts"]
+    assert facts == {"by_lookup": [], "by_query": [], "newest": [], "counted": 0}
+    assert all(c["status"] == 200 for c in ims_calls(emulator)) and ims_calls(emulator)
