@@ -201,7 +201,7 @@ options:
       - When V(false) the module returns the job id at once; follow it with M(huaweicloud.cloud.ims_job).
       - The job's status is first read 0.5 s after the job starts, then less and less often (up to every 10 s)
         until IMS reports progress; then the end is estimated from the rate of progress and read just after it.
-        A job is never read more often than every 0.5 s.
+        A job is never read more often than once a second.
     type: bool
     default: true
   wait_timeout:

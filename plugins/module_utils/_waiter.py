@@ -62,11 +62,13 @@ class JobWaiter(object):
 
     Without a progress figure: ``first_delay`` growing by ``factor`` up to ``max_delay`` (fast right after the
     start, slower later; real copies take ~10 minutes). Once ``entities.process_percent`` moves, the job's end is
-    estimated from its rate of progress, with the margin that rounded percentages leave: the waiter sleeps (at
-    most ``max_delay`` at a time) until ``lead`` seconds before the earliest possible end, and once that is
-    within ``horizon`` seconds polls ``settle`` seconds after it, then every ``min_interval`` seconds through
-    the margin and up to ``max_delay`` past it (a last step slower than the progress said), growing again after
-    that. No job is ever polled more often than every ``min_interval`` seconds.
+    estimated from its rate of progress, with the margin that rounded percentages leave. A margin wider than
+    ``min_interval`` is polled through: the waiter sleeps (at most ``max_delay`` at a time) until ``lead``
+    seconds before the earliest possible end, and once that is within ``horizon`` seconds polls ``settle``
+    seconds after it, then every ``min_interval`` seconds through the margin and up to ``max_delay`` past it (a
+    last step slower than the progress said), growing again after that. A narrower margin gets one poll
+    ``settle`` seconds after the latest possible end instead (the estimate is refined on the way, so ``lead``
+    exceeds ``min_interval``). No job is ever polled more often than every ``min_interval`` seconds (1 s).
 
     ``polls`` counts the status reads per job. ``time_limit(seconds)`` (the client's) makes every status read
     end by the wait's deadline, so a slow or hanging server cannot stretch the wait.
@@ -80,7 +82,7 @@ class JobWaiter(object):
     HISTORY_MAX = 100  # readings kept per job (the first and the latest): a week-long wait stays small
 
     def __init__(self, get_job, first_delay=0.5, factor=1.5, max_delay=10.0, clock=time.monotonic, sleep=time.sleep,
-                 time_limit=None, min_interval=0.5, lead=1.0, horizon=3.0, settle=0.1, log=None, log_every=60.0,
+                 time_limit=None, min_interval=1.0, lead=1.5, horizon=3.0, settle=0.1, log=None, log_every=60.0,
                  wall=time.time):
         self._get_job = get_job
         self.first_delay = first_delay
@@ -218,14 +220,20 @@ class _Schedule(object):
         if self.expected_end is None:
             pause = growing
         else:
-            # A margin below the fastest rate is not worth polling through: aim at the estimate itself.
-            margin = self.margin if self.margin > w.min_interval else 0.0
-            window = self.expected_end - margin - now  # until the earliest end
+            if self.margin > w.min_interval:
+                # A wide margin: from the earliest end the readings allow, poll through it at the fastest rate.
+                target, through = self.expected_end - self.margin, 2 * self.margin
+            else:
+                # A margin below the fastest rate: one poll just after the latest end the readings allow lands
+                # sooner than a poll at the estimate followed, if the job is not done yet, by another one
+                # min_interval later.
+                target, through = self.expected_end + self.margin, 0.0
+            window = target - now
             if window > w.horizon:
                 pause = min(w.max_delay, window - w.lead)
             elif window > 0:
                 pause = window + w.settle
-            elif window > -(2 * margin + w.max_delay):
+            elif window > -(through + w.max_delay):
                 # Within the estimate's margin, or a little past it: poll at the fastest rate.
                 pause = w.min_interval
                 self.delay = w.first_delay
