@@ -180,7 +180,7 @@ class JobWaiter(object):
         if len(history) > self.HISTORY_MAX:
             del history[1]
         if self.log is not None:
-            self.log("%s IMS job %s: %s, process_percent %s, %.0f s of at most %s s, %d polls"
+            self.log("%s IMS job %s: %s, process_percent %s, %.0f s of at most %s s, poll %d"
                      % (stamp, job_id, status, percent, elapsed, timeout, self.polls[job_id]))
 
 

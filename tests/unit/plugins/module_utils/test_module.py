@@ -214,3 +214,17 @@ def test_a_failure_after_a_job_started_keeps_changed_and_the_job_id():
 def test_visibility_window_must_not_be_negative():
     assert failure(dict(AKSK, visibility_window=-1), with_visibility=True)["msg"] == (
         "visibility_window must be between 0 and 3600 seconds, got -1")
+
+
+def test_waits_log_their_progress_through_the_module_log_and_wait_timeout_defaults_to_none(monkeypatch):
+    """Issue 12: a module's output reaches Ansible only when it returns, so the waiter's readings go to
+    AnsibleModule.log (journal/syslog) during the wait; no wait_timeout means the operation's default."""
+    logged = []
+    monkeypatch.setattr(basic.AnsibleModule, "log", lambda self, msg, log_args=None: logged.append(msg))
+    module = build(dict(AKSK, project_id="0123456789abcdef0123456789abcdef"), with_wait=True)
+    assert module.params["wait_timeout"] is None
+    waiter = module.api.waiter
+    waiter._get_job = lambda job_id: {"job_id": job_id, "status": "SUCCESS", "entities": {"process_percent": 1.0}}
+    del logged[:]  # AnsibleModule logs its invocation first
+    waiter.wait("j-1", 5)
+    assert len(logged) == 1 and "IMS job j-1: SUCCESS" in logged[0]
