@@ -29,10 +29,16 @@ def test_default_wait_timeout_per_operation_progress_and_job_path(emulator, run_
              os_version="Ubuntu 18.04 server 64bit", min_disk=40),
         task("share", "ims_image_member", images=["waits-copy"], projects=[partner]),
         task("job", "ims_job", job_id="{{ copy.job_id }}", wait=True),
+        # The documented async/poll form (ims_image_copy EXAMPLES): the result, progress included, comes back.
+        dict(task("copy-async", "ims_image_copy", image="demo-base-image", name="waits-copy-async"),
+             **{"async": 120, "poll": 1}),
     ))
     assert run.rc == 0, run
     copy, explicit, imported, share, job = (run.task(name) for name in
                                             ("copy", "copy-explicit", "import", "share", "job"))
+    in_background = run.task("copy-async")
+    assert in_background["ansible_job_id"] and in_background["finished"] == 1
+    assert in_background["progress"]["status"] == "SUCCESS" and in_background["progress"]["wait_timeout"] == 1800
 
     # The defaults of the table (module_utils/_waiter.py WAIT_TIMEOUTS); an explicit value wins.
     assert copy["progress"]["wait_timeout"] == 1800
@@ -54,6 +60,7 @@ def test_default_wait_timeout_per_operation_progress_and_job_path(emulator, run_
     # The emulator agrees: the copies exist, and job status went through ShowJobProgress; only the ended
     # member job was read once from the deprecated ShowJob path (for its per-project results).
     assert images_named(emulator, "waits-copy")[0]["status"] == "active"
+    assert images_named(emulator, "waits-copy-async")[0]["status"] == "active"
     assert images_named(emulator, "waits-import")[0]["status"] == "active"
     paths = [c["path"] for c in ims_calls(emulator) if c["method"] == "GET"]
     new = [p for p in paths if "/v1/cloudimages/job/" in p]
