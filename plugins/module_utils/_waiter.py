@@ -165,7 +165,7 @@ class JobWaiter(object):
     def _note(self, job_id, job, origin, timeout):
         now = self._clock()
         status = job.get("status")
-        percent = ((job or {}).get("entities") or {}).get("process_percent")
+        percent = (job.get("entities") or {}).get("process_percent")
         elapsed = round(now - origin, 1)
         record = self._progress.setdefault(job_id, {"job_id": job_id, "history": []})
         record.update(status=status, process_percent=percent, polls=self.polls[job_id], elapsed=elapsed,

@@ -495,7 +495,8 @@ progress:
   description:
     - The creation (or register) job as the task last read it while waiting, with timestamped readings; the
       same keys as RV(huaweicloud.cloud.ims_image_copy#module:progress) (see O(wait_timeout)).
-    - Also returned when the wait times out or the job fails.
+    - When a wait times out or its job fails, the failure's result has C(progress) for that job (creation,
+      register or export).
   returned: when the task waited for a creation or register job
   type: dict
   sample: {job_id: 8a12fc664fb4daa3014fb4e581380005, status: SUCCESS, process_percent: 1.0, polls: 9,
@@ -1088,10 +1089,8 @@ class ImageManager(object):
         job_id = self.api.export(image["id"], spec["bucket_url"], file_format, is_quick_export=spec["quick"])
         self.result["export_job_id"] = job_id
         if self.p["wait"]:
-            try:
-                self.api.wait_job(job_id, self._timeout("export"))
-            finally:
-                self.result["export_progress"] = self.api.waiter.progress(job_id)
+            self.api.wait_job(job_id, self._timeout("export"))
+            self.result["export_progress"] = self.api.waiter.progress(job_id)
 
     # Creation ----------------------------------------------------------------
 
