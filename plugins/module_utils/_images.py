@@ -59,6 +59,17 @@ def tags_to_dict(tags):
     return result
 
 
+def record_tags(image):
+    """The key/value tags an image record's ``tags`` strings hold, read as ListImageTags lists them: "k=v" is
+    (k, v), a plain (Glance) tag "k" is (k, ""). Tag keys cannot hold "=", so the split is exact."""
+    result = {}
+    for tag in image.get("tags") or []:
+        if isinstance(tag, str):
+            key, dummy, value = tag.partition("=")
+            result[key] = value
+    return result
+
+
 def dict_to_image_tags(tags):
     """dict -> the ``image_tags`` [{key, value}] form that create calls take."""
     return [{"key": key, "value": "" if value is None else str(value)} for key, value in sorted((tags or {}).items())]

@@ -519,6 +519,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import (
     dict_to_image_tags,
     tag_api_changes,
     normalize_image,
+    record_tags,
     tags_to_dict,
     wait_for_image,
     wait_until_gone,
@@ -1033,8 +1034,12 @@ class ImageManager(object):
         return str(image.get("__image_size") or "0") in ("0", "") and not image.get("__data_origin")
 
     def update(self, image, diff=True):
-        tags = self.api.list_tags(image["id"]) if self.p.get("tags") is not None else None
+        tags = record_tags(image) if self.p.get("tags") is not None else None
         before, after = desired_state(self.p, image, self.by_id, tags)
+        if tags is not None and before["tags"] != after["tags"]:
+            # The record's tags spare a read when they already match; before a change the tag API (the
+            # authority) is asked, so a record that lags or an unusual tag form never decides a write.
+            before, after = desired_state(self.p, image, self.by_id, self.api.list_tags(image["id"]))
         changed = before != after
         if changed:
             self.result["changed"] = True

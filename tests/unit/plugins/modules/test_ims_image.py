@@ -307,6 +307,25 @@ def test_purge_tags_false_keeps_other_tags():
     assert [c[2:] for c in api.calls if c[0] == "tag_action"] == [("create", [{"key": "new", "value": "3"}])]
 
 
+def test_rerun_reads_tags_from_the_image_record_only():
+    # Issue 14: one read per resource on a re-run; the record's "k=v" strings are what ListImageTags lists.
+    api = FakeApi([raw_image(tags=["a=1", "b="])])
+    result = run(api, name="web", tags={"a": "1", "b": ""})
+    assert result["changed"] is False
+    assert [c[0] for c in api.calls] == ["find_images"]
+
+
+def test_tag_change_is_decided_by_the_tag_api_not_the_record():
+    # A record that lags behind the tag API: the record alone would add "a" again; the authority says it is there.
+    api = FakeApi([raw_image(tags=["a=1"])])
+    lagging = dict(api.images[IMAGE_ID], tags=["old=1"])
+    api.find_images = lambda name, owned=True: [lagging]
+    result = run(api, name="web", tags={"a": "1"})
+    assert result["changed"] is False
+    assert [c[0] for c in api.calls] == ["list_tags"]
+    assert api.writes == []
+
+
 def test_check_mode_update_makes_no_write():
     api = FakeApi([raw_image(__description="old")])
     result = run(api, check_mode=True, name="web", description="new")
