@@ -99,6 +99,33 @@ options:
         images only, and required for them.
       - "Must be a UUID like 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86."
     type: str
+  target_regions:
+    description:
+      - Several cross-region copies of O(image), all named O(name), from one task. Every copy is started before
+        any is waited for, and with O(wait=true) one poll loop waits for all their jobs; the result lists each
+        copy in RV(copies). Each entry is what O(target_region), O(target_project_name) and O(vault_id) say
+        for one copy; O(agency_name) is required.
+      - Mutually exclusive with O(target_region), O(target_project_name) and O(vault_id).
+      - IMS runs at most 5 cross-region copies per account at a time (V(IMG.0149)); list at most 5.
+    type: list
+    elements: dict
+    suboptions:
+      region:
+        description:
+          - Region to copy the image to; not O(region).
+          - "Must be a region id like cn-north-4."
+        type: str
+        required: true
+      project_name:
+        description:
+          - Name of the project in O(target_regions[].region) that receives the copy; defaults to that region.
+          - "Must be a project name: a region id like cn-north-4, optionally followed by _<sub-project>."
+        type: str
+      vault_id:
+        description:
+          - CBR vault in that region for the copy of a whole image.
+          - "Must be a UUID like 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86."
+        type: str
 notes:
   - Supports C(check_mode) and C(diff_mode). Check mode reads the source and target but starts no copy.
   - With O(wait=false) the module returns RV(job_id) at once; several copies can be started that way and waited
@@ -136,6 +163,18 @@ EXAMPLES = r"""
     wait: false
   loop: [cn-east-3, cn-south-1, ap-southeast-1]
   register: started
+
+- name: Or start them from one task, one poll loop waiting for all
+  huaweicloud.cloud.ims_image_copy:
+    region: cn-north-4
+    image: web-golden-2024-06
+    name: web-golden-2024-06
+    target_regions:
+      - region: cn-east-3
+      - region: cn-south-1
+        project_name: cn-south-1_web
+    agency_name: ims_admin_agency
+  register: copied_to_all
 
 - name: Wait for all of them together (jobs run in the source region)
   huaweicloud.cloud.ims_job:
@@ -246,12 +285,33 @@ progress:
       - {time: '2024-06-02T07:49:49Z', elapsed: 0.5, status: INIT, process_percent: 0.0}
       - {time: '2024-06-02T07:50:52Z', elapsed: 63.4, status: RUNNING, process_percent: 0.08}
       - {time: '2024-06-02T08:03:21Z', elapsed: 812.4, status: SUCCESS, process_percent: 1.0}
+copies:
+  description:
+    - With O(target_regions), one entry per copy, in the order given, with the keys a single copy returns at the
+      top level (RV(image), RV(image_id), RV(job_id), RV(target_region), RV(target_project_id), RV(polls),
+      RV(changed)); the top-level RV(image), RV(image_id), RV(job_id), RV(target_region) and
+      RV(target_project_id) are then V(null).
+  returned: when O(target_regions) is set
+  type: list
+  elements: dict
+  sample:
+    - target_region: cn-east-3
+      job_id: ff8080818f6bd6ec018f7a0bd54b1c2a
+      image_id: null
+      changed: true
+job_ids:
+  description: With O(target_regions), the ids of the copy jobs this task started (also on a failure after one).
+  returned: when O(target_regions) is set
+  type: list
+  elements: str
+  sample: [ff8080818f6bd6ec018f7a0bd54b1c2a]
 """
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import (
     desired_tags,
     normalize_image,
+    record_tags,
     tag_api_changes,
     wait_for_image,
 )
@@ -265,6 +325,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import (
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import HuaweiCloudModule
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import (
     check_description,
+    check_format,
     check_name,
     check_tags,
     first_error,
@@ -283,6 +344,9 @@ def validate(module):
         error = "image must be an image id or name"
     if error:
         module.fail(error)
+    if p["target_regions"] is not None:
+        validate_targets(module)
+        return
     if p["target_region"] is not None and p["target_region"] == p["region"]:
         module.fail("target_region is the source region %s; leave target_region unset for an in-region copy "
                     "(IMS would answer IMG.0142)" % p["region"], error_code="IMG.0142")
@@ -297,6 +361,31 @@ def validate(module):
         for option in ("target_project_name", "agency_name", "vault_id"):
             if p[option]:
                 module.fail("%s applies to cross-region copies only; set target_region" % option)
+
+
+def validate_targets(module):
+    """target_regions: every entry checked before the first copy starts."""
+    p = module.params
+    regions = [target["region"] for target in p["target_regions"]]
+    if not regions:
+        module.fail("target_regions must list at least one region")
+    if len(set(regions)) != len(regions):
+        module.fail("target_regions lists a region more than once: %s" % ", ".join(regions))
+    if not p["agency_name"]:
+        module.fail("agency_name is required to copy an image to another region")
+    for option in ("cmk_id", "enterprise_project_id"):
+        if p[option]:
+            module.fail("%s applies to in-region copies only; IMS does not take it for a cross-region copy" % option)
+    for index, target in enumerate(p["target_regions"]):
+        label = "target_regions[%d]" % index
+        error = first_error(check_format(target["region"], "target_region", "region"),
+                            check_format(target["project_name"], "target_project_name", "project_name"),
+                            check_format(target["vault_id"], "vault_id", "uuid"))
+        if error:
+            module.fail("%s: %s" % (label, error))
+        if target["region"] == p["region"]:
+            module.fail("%s.region is the source region %s; copy within the region with target_region unset "
+                        "(IMS would answer IMG.0142)" % (label, p["region"]), error_code="IMG.0142")
 
 
 def same_name_message(name):
@@ -340,11 +429,14 @@ def describe_origin(image):
     return "%s: parent image %s" % (image["id"], origin) if origin else "%s: no parent image" % image["id"]
 
 
-def wanted_tags(p, api, source_id):
-    """The tags the copy should carry: the source's (copy_tags) overridden by ``tags``; None leaves them alone."""
+def wanted_tags(p, api, source_id, source=None):
+    """The tags the copy should carry: the source's (copy_tags) overridden by ``tags``; None leaves them alone.
+    The source's tags come from its record when this run read it, else from the tag API."""
     if not p["copy_tags"] and p["tags"] is None:
         return None
-    wanted = api.list_tags(source_id) if p["copy_tags"] else {}
+    wanted = {}
+    if p["copy_tags"]:
+        wanted = record_tags(source) if source is not None else api.list_tags(source_id)
     wanted.update((key, tag_value_text(value)) for key, value in (p["tags"] or {}).items())
     return wanted
 
@@ -353,8 +445,14 @@ def converge_tags(module, target_api, image, wanted, result):
     """Bring the active copy's tags (IMS tag API of its region) to ``wanted``; copies start without tags."""
     if wanted is None:
         return
+    purge = module.params["purge_tags"]
+    current = record_tags(image)
+    if desired_tags(current, wanted, purge) == current:
+        # The record's tags already match: a re-run reads nothing more.
+        return
+    # Before a change the tag API (the authority) decides, never a record that may lag.
     current = target_api.list_tags(image["id"])
-    after = desired_tags(current, wanted, module.params["purge_tags"])
+    after = desired_tags(current, wanted, purge)
     if after == current:
         return
     result["changed"] = True
@@ -370,32 +468,54 @@ def converge_tags(module, target_api, image, wanted, result):
     result["image"] = normalize_image(target_api.get_image(image["id"]) or image)
 
 
-def copy(module, result):
+def copy_timeout(p, target):
+    """The wait_timeout of one copy: the task's, else the default of its kind of copy."""
+    if not target["region"]:
+        return wait_timeout(p, "copy")
+    return wait_timeout(p, "whole_cross_region_copy" if target["vault_id"] else "cross_region_copy")
+
+
+def copy(module, result, target, wait, deferred=None, memo=None):
+    """One copy of the source to ``target`` (region None: within the source region; project_name, vault_id).
+    With ``deferred`` (a list), waiting is left to the caller: (job id or None, finish) is appended, and
+    ``finish(job)`` settles the copy once its job (if any) has ended. ``memo`` keeps the source's tags for the
+    next copy of the same task."""
     p = module.params
     api = module.api
-    cross_region = bool(p["target_region"])
+    cross_region = bool(target["region"])
     if not cross_region and p["image"] == p["name"]:
         module.fail(same_name_message(p["name"]))
     if cross_region:
-        target_region = p["target_region"]
-        target_project_name = p["target_project_name"] or target_region
+        target_region = target["region"]
+        target_project_name = target["project_name"] or target_region
         target_api = api.in_region(target_region, api.client.project_id_by_name(target_project_name))
     else:
         target_region = p["region"]
         target_api = api
     target_project_id = target_api.project_id
-    timeout = wait_timeout(p, ("whole_cross_region_copy" if p["vault_id"] else "cross_region_copy")
-                           if cross_region else "copy")
+    timeout = copy_timeout(p, target)
     result.update(changed=False, source_image_id=None, job_id=None, polls=0, image=None, image_id=None,
                   target_region=target_region, target_project_id=target_project_id)
     window = p["visibility_window"]
+    memo = {} if memo is None else memo
+
+    def read_source(ref):
+        """The source's record, read once per task."""
+        if "source" not in memo:
+            memo["source"] = resolve_image(api, ref, owned=True)
+        return memo["source"]
+
     source = None
     if looks_like_image_id(p["image"]):
         source_id = p["image"]
     else:
-        source = resolve_image(api, p["image"], owned=True)
+        source = read_source(p["image"])
         source_id = source["id"]
-    wanted = wanted_tags(p, api, source_id)
+
+    def wanted():
+        if "tags" not in memo:
+            memo["tags"] = wanted_tags(p, api, source_id, source)
+        return memo["tags"]
 
     def find_copy():
         """The copy of this source under this name, or None; an image of that name copied from elsewhere (or not
@@ -418,11 +538,17 @@ def copy(module, result):
         if image.get("status") == "killed":
             raise HuaweiCloudError("image %s (%s) in region %s is in status killed: its copy failed; delete it "
                                    "and run again" % (image["id"], p["name"], target_region))
-        if p["wait"]:
+        if wait and deferred is not None:
+            deferred.append((None, lambda job: settle_now(image)))
+            return result
+        return settle_now(image)
+
+    def settle_now(image):
+        if wait and image.get("status") != "active":
             image = wait_for_image(target_api, image["id"], timeout)
             result.update(image=normalize_image(image))
         if image.get("status") == "active":
-            converge_tags(module, target_api, image, wanted, result)
+            converge_tags(module, target_api, image, wanted(), result)
         return result
 
     # The copy first: a re-run that finds it, given the source's id, reads nothing else.
@@ -431,8 +557,8 @@ def copy(module, result):
     if existing is not None and source is None:
         return settle(existing)
     if source is None:
-        source = resolve_image(api, source_id, owned=True)
-    error = check_source(source, p["name"], cross_region, p["vault_id"])
+        source = read_source(source_id)
+    error = check_source(source, p["name"], cross_region, target["vault_id"])
     if error:
         module.fail(error)
     if existing is not None:
@@ -440,7 +566,7 @@ def copy(module, result):
 
     result["changed"] = True
     result["diff"] = dict(before={}, after=dict(name=p["name"], region=target_region, project_id=target_project_id,
-                                                source_image_id=source["id"], tags=desired_tags({}, wanted, True)))
+                                                source_image_id=source["id"], tags=desired_tags({}, wanted(), True)))
     if module.check_mode:
         return result
 
@@ -449,8 +575,8 @@ def copy(module, result):
         body["description"] = p["description"]
     if cross_region:
         body.update(region=target_region, project_name=target_project_name, agency_name=p["agency_name"])
-        if p["vault_id"]:
-            body["vault_id"] = p["vault_id"]
+        if target["vault_id"]:
+            body["vault_id"] = target["vault_id"]
     else:
         for option in ("cmk_id", "enterprise_project_id"):
             if p[option]:
@@ -465,25 +591,55 @@ def copy(module, result):
         found = find_copy()
         return ("image", found) if found is not None else None
 
-    kind, handle = create_once(start, started_already, window=window)
-    if kind == "image":
-        # An earlier attempt whose answer was lost did start the copy: wait for it like for our own job.
-        settle(handle)
-    else:
-        result["job_id"] = handle
-        if not p["wait"]:
-            return result
-        job = api.wait_job(handle, timeout)
+    def finish(job):
         result.update(polls=api.waiter.polls.get(handle, 0), progress=api.waiter.progress(handle))
         image_ids = job_image_ids(job)
         if not image_ids:
             raise HuaweiCloudError("copy job %s succeeded but names no image" % handle)
         image = wait_for_image(target_api, image_ids[0], timeout, unlisted_grace=window)
         result.update(image=normalize_image(image), image_id=image["id"])
-        converge_tags(module, target_api, image, wanted, result)
-    if p["wait"]:
+        converge_tags(module, target_api, image, wanted(), result)
         # Another run may have copied the same image under the same name meanwhile: report, never hide, it.
         find_copy()
+        return result
+
+    kind, handle = create_once(start, started_already, window=window)
+    if kind == "image":
+        # An earlier attempt whose answer was lost did start the copy: wait for it like for our own job.
+        settle(handle)
+        if wait and deferred is None:
+            find_copy()
+        return result
+    result["job_id"] = handle
+    if not wait:
+        return result
+    if deferred is not None:
+        deferred.append((handle, finish))
+        return result
+    return finish(api.wait_job(handle, timeout))
+
+
+def copy_to_regions(module, result):
+    """target_regions: every copy started (or found) before any wait, then one poll loop for all their jobs."""
+    p = module.params
+    copies, deferred, memo = [], [], {}
+    result.update(changed=False, source_image_id=None, job_id=None, polls=0, image=None, image_id=None,
+                  target_region=None, target_project_id=None, copies=copies, job_ids=[])
+    for target in p["target_regions"]:
+        one = {}
+        copies.append(one)
+        try:
+            copy(module, one, target, p["wait"], deferred, memo)
+        finally:
+            result["changed"] = any(c.get("changed") for c in copies)
+            result["job_ids"] = [c["job_id"] for c in copies if c.get("job_id")]
+        result["source_image_id"] = one.get("source_image_id")
+    job_ids = [handle for handle, dummy in deferred if handle]
+    timeout = max(copy_timeout(p, target) for target in p["target_regions"])
+    jobs = module.api.wait_jobs(job_ids, timeout) if job_ids else {}
+    for handle, finish in deferred:
+        finish(jobs.get(handle))
+    result["polls"] = sum(c.get("polls") or 0 for c in copies)
     return result
 
 
@@ -499,6 +655,11 @@ def main():
             target_project_name=dict(type="str"),
             agency_name=dict(type="str"),
             vault_id=dict(type="str"),
+            target_regions=dict(type="list", elements="dict", options=dict(
+                region=dict(type="str", required=True),
+                project_name=dict(type="str"),
+                vault_id=dict(type="str"),
+            )),
             tags=dict(type="dict"),
             copy_tags=dict(type="bool", default=True),
             purge_tags=dict(type="bool", default=True),
@@ -506,10 +667,17 @@ def main():
         with_wait=True,
         with_visibility=True,
         supports_check_mode=True,
+        mutually_exclusive=[["target_regions", "target_region"], ["target_regions", "target_project_name"],
+                            ["target_regions", "vault_id"]],
     )
     validate(module)
     result = {}
-    module.run(lambda: copy(module, result), partial=result)
+    p = module.params
+    if p["target_regions"] is not None:
+        module.run(lambda: copy_to_regions(module, result), partial=result)
+    else:
+        target = dict(region=p["target_region"], project_name=p["target_project_name"], vault_id=p["vault_id"])
+        module.run(lambda: copy(module, result, target, p["wait"]), partial=result)
 
 
 if __name__ == "__main__":

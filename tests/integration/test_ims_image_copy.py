@@ -259,3 +259,41 @@ def test_copies_carry_tags_and_reruns_converge_them(emulator, run_playbook):
     assert run.task("purge")["changed"] is True and run.task("purge")["job_id"] is None
     assert tags(images_named(emulator, "tagged-copy")[0]) == {"env": "test", "team": "web"}
     assert len(images_named(emulator, "tagged-copy")) == 1
+
+
+def test_copies_to_several_regions_from_one_task(emulator, run_playbook):
+    """target_regions: one module run starts every cross-region copy before the first job poll, one poll loop waits
+    for all, each copy gets its tags; a re-run reads each resource once and writes nothing; a bad entry is refused
+    before any call."""
+    regions = ["cn-east-3", "cn-south-1"]
+    task = copy_task(image="demo-base-image", name="demo-base-multi", agency_name=AGENCY, tags={"team": "web"},
+                     target_regions=[{"region": region} for region in regions])
+    emulator.clear_calls()
+    run = run_playbook(play(task))
+    assert run.rc == 0, run
+    result = run.task("copy")
+    assert result["changed"] is True and len(result["job_ids"]) == 2
+    assert [c["target_region"] for c in result["copies"]] == regions
+    calls = emulator.calls()
+    starts = [i for i, c in enumerate(calls) if c["path"].endswith("/cross_region_copy")]
+    polls = [i for i, c in enumerate(calls) if "/jobs/" in c["path"]]
+    assert len(starts) == 2 and polls and max(starts) < min(polls), calls
+    for region, copied in zip(regions, result["copies"]):
+        [image] = images_named(emulator, "demo-base-multi", region=region)
+        assert image["status"] == "active" and copied["image_id"] == image["id"]
+        assert tags(image) == {"env": "test", "team": "web"}
+
+    emulator.clear_calls()
+    again = run_playbook(play(task))
+    assert again.rc == 0 and again.changed == [], again
+    assert emulator.write_calls() == []
+    # The source (by name, its tags from that record) and each copy: one read each.
+    reads = [c for c in emulator.calls() if c["path"].startswith("/ims/")]
+    assert len(reads) == 3, reads
+
+    emulator.clear_calls()
+    bad = run_playbook(play(copy_task(image="demo-base-image", name="demo-base-multi", agency_name=AGENCY,
+                                      target_regions=[{"region": "cn-east-3"}, {"region": "cn-north-4"}])))
+    assert bad.rc != 0
+    assert "target_regions[1].region is the source region" in bad.task("copy")["msg"]
+    assert emulator.calls() == []
