@@ -36,6 +36,9 @@ options:
 notes:
   - Connection options fall back to the same environment variables as the modules (E(HUAWEICLOUD_REGION),
     E(HUAWEICLOUD_ACCESS_KEY), ...) read on the controller; secrets never appear in error messages.
+  - It runs in the controller process and starts no module process, so it is cheaper than an
+    M(huaweicloud.cloud.ims_image_info) task whose registered result only feeds later tasks; use the module for
+    its members and quota output.
 seealso:
   - module: huaweicloud.cloud.ims_image_info
 """

@@ -44,10 +44,18 @@ class Format(object):
     """One value format of the input contract: an anchored pattern, a length cap and the rule in words."""
 
     def __init__(self, pattern, max_length, rule, example=None):
-        self.regex = re.compile(pattern)
+        self.pattern = pattern
+        self._regex = None
         self.max_length = max_length
         self.rule = rule
         self.example = example
+
+    @property
+    def regex(self):
+        # Compiled on first use: a module run checks a few of these formats, and every run starts cold.
+        if self._regex is None:
+            self._regex = re.compile(self.pattern)
+        return self._regex
 
     def matches(self, value):
         # fullmatch: "$" would accept a trailing newline.
