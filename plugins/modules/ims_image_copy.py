@@ -559,8 +559,11 @@ def copy(module, result, target, wait, deferred=None, memo=None):
     if source is None:
         source = read_source(source_id)
     error = check_source(source, p["name"], cross_region, target["vault_id"])
-    if error:
+    if error and deferred is None:
         module.fail(error)
+    if error:
+        # One of several copies: fail through module.run, which keeps the jobs the others started.
+        raise HuaweiCloudError("copy to %s: %s" % (target_region, error))
     if existing is not None:
         return settle(existing)
 
@@ -640,6 +643,10 @@ def copy_to_regions(module, result):
     for handle, finish in deferred:
         finish(jobs.get(handle))
     result["polls"] = sum(c.get("polls") or 0 for c in copies)
+    diffs = [(c["target_region"], c["diff"]) for c in copies if c.get("diff")]
+    if diffs:
+        result["diff"] = dict(before=dict((region, diff["before"]) for region, diff in diffs),
+                              after=dict((region, diff["after"]) for region, diff in diffs))
     return result
 
 
