@@ -294,9 +294,6 @@ class Request:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    # The status line + headers and the body are two writes: with Nagle's algorithm the body waits for the
-    # client's delayed ACK (~40 ms on Linux) on every reused keep-alive connection, which no real endpoint does.
-    disable_nagle_algorithm = True
     server_version = "IMSEmulator/1.0"
     sys_version = ""
     # Headers and body go out in two writes: with Nagle's algorithm the body waits for the client's delayed ACK
