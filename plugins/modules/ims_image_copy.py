@@ -289,7 +289,7 @@ copies:
   description:
     - With O(target_regions), one entry per copy, in the order given, with the keys a single copy returns at the
       top level (RV(image), RV(image_id), RV(job_id), RV(target_region), RV(target_project_id), RV(polls),
-      RV(changed)); the top-level RV(image), RV(image_id), RV(job_id), RV(target_region) and
+      C(changed)); the top-level RV(image), RV(image_id), RV(job_id), RV(target_region) and
       RV(target_project_id) are then V(null).
   returned: when O(target_regions) is set
   type: list
