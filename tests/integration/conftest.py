@@ -7,6 +7,8 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -15,9 +17,11 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from hwc_harness import (  # noqa: E402  pylint: disable=wrong-import-position
-    REPO, PlaybookRun, credentials_env, start_emulator,
+    REPO, PlaybookRun, World, credentials_env, start_emulator,
 )
-from hwc_target import cloud_target, emulator_target, run_id, target_kind  # noqa: E402  pylint: disable=C0413
+from hwc_target import (  # noqa: E402  pylint: disable=wrong-import-position
+    classify, cloud_target, emulator_target, run_id, target_kind,
+)
 
 CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
 
@@ -31,16 +35,50 @@ def pytest_configure(config):
         # Print why each test was skipped (emulator_only, missing settings, long jobs not opted in).
         if "s" not in config.option.reportchars and "a" not in config.option.reportchars:
             config.option.reportchars += "s"
-        if not hasattr(config, "workerinput"):
-            config.hwc_estimate = cloud_target().estimate()
+        if (getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput")
+                and not os.environ.get("HWC_ESTIMATE_DIR")):
+            # Where xdist workers leave what they selected (the controller collects nothing itself).
+            os.environ["HWC_ESTIMATE_DIR"] = tempfile.mkdtemp(prefix="hwc-estimate-")
 
 
 def _interrupt(signum, _frame):
     raise KeyboardInterrupt("signal %d" % signum)
 
 
-def pytest_report_header(config):
-    return getattr(config, "hwc_estimate", None)
+def _print_estimate(config, counts):
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    text = cloud_target().estimate(counts)
+    if reporter is not None:
+        reporter.write_line(text)
+    else:
+        print(text)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_finish(session):
+    """The estimate of what the run creates, from the tests selected (after -m/-k), before any of them runs."""
+    if target_kind() != "cloud":
+        return
+    counts = Counter(classify(item) for item in session.items)
+    worker = getattr(session.config, "workerinput", None)
+    if worker is None:
+        _print_estimate(session.config, counts)
+    else:
+        # Under xdist this runs before the worker reports its collection, so the controller finds it below.
+        path = Path(os.environ["HWC_ESTIMATE_DIR"]) / (worker["workerid"] + ".json")
+        path.write_text(json.dumps(counts))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids):
+    """xdist's controller: print the estimate once, from the first worker's selection (all select the same)."""
+    config = node.config
+    if target_kind() != "cloud" or getattr(config, "hwc_estimated", False):
+        return
+    counts = json.loads((Path(os.environ["HWC_ESTIMATE_DIR"]) / (node.gateway.id + ".json")).read_text())
+    assert sum(counts.values()) == len(ids), (counts, len(ids))
+    config.hwc_estimated = True
+    _print_estimate(config, counts)
 
 
 def pytest_collection_modifyitems(config, items):  # pylint: disable=unused-argument
@@ -71,6 +109,16 @@ def hwc_target(request):
         raise
     if deleted:
         print("\nhwc-test cleanup: deleted %d image(s) of run %s: %s" % (len(deleted), target.run_id, deleted))
+
+
+@pytest.fixture
+def world(request):
+    """The world of a test that runs on both targets (see hwc_harness.World). On the emulator target it is the
+    test's own emulator (a module may start one with a world of its own), reset for each test."""
+    if target_kind() == "cloud":
+        return World(request.getfixturevalue("hwc_target"))
+    emu = request.getfixturevalue("emulator")
+    return World(emulator_target(emu, credentials_env), emu)
 
 
 @pytest.fixture(scope="session")

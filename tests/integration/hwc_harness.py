@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import requests
@@ -18,6 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 EMULATOR = REPO / "tests" / "emulator" / "serve.py"
 WORLD_FILE = REPO / "tests" / "emulator" / "default.yml"
 REGION = "cn-north-4"
+BASE_IMAGE = "demo-base-image"
 
 
 class Emulator:
@@ -181,3 +183,106 @@ def tags(props):
 def ims_calls(emu):
     """Calls the emulator logged on IMS (not IAM) paths."""
     return [c for c in emu.calls() if c["path"].startswith("/ims/")]
+
+
+class World:
+    """What a test that runs on both targets uses and looks at.
+
+    Names, tags and settings (the OBS object to import, the project to share with, the second region) come from
+    the target (hwc_target.Target). State is read from the emulator's control API on the emulator target, as
+    every test always did, and through the IMS API on the cloud target (no control API there); assertions on
+    the call log hold on the emulator target only (``assert_no_writes``)."""
+
+    def __init__(self, target, emulator=None):
+        self.target = target
+        self.emulator = emulator
+
+    @property
+    def region(self):
+        return self.target.region
+
+    @property
+    def tags(self):
+        return dict(self.target.tags)
+
+    def name(self, suffix):
+        return self.target.name(suffix)
+
+    def require(self, *settings):
+        return self.target.require(*settings)
+
+    def from_obs(self, suffix, **extra):
+        """ims_image arguments importing the target's small OBS object as a new image of this run, named and tagged
+        for it (``tags`` are added to the run tag)."""
+        image_url, os_version, min_disk = self.require("image_url", "os_version", "min_disk")
+        args = dict(name=self.name(suffix), image_url=image_url, os_version=os_version, min_disk=int(min_disk))
+        args.update(extra)
+        args["tags"] = dict(self.tags, **(extra.get("tags") or {}))
+        return args
+
+    def base_image(self, run_playbook):
+        """(name, id) of an active own image the test may share, change or delete: the seeded demo-base-image on
+        the emulator target, an image imported from the configured OBS object for this test on the cloud."""
+        if self.emulator is not None:
+            return BASE_IMAGE, image_id(self.emulator, BASE_IMAGE)
+        args = self.from_obs("base-" + uuid.uuid4().hex[:8])
+        run = run_playbook(play({"name": "base image", "huaweicloud.cloud.ims_image": args}))
+        assert run.rc == 0, run
+        return args["name"], run.task("base image")["image"]["id"]
+
+    def project_id(self, region=None):
+        """This account's project id in ``region`` (default: the target's)."""
+        if self.emulator is not None:
+            return project_id(self.emulator, region=region or self.region)
+        return self.target.api(region).project_id
+
+    def long_job(self):
+        """A long, costly job (cross-region copy, whole image): runs on the cloud target only when opted in."""
+        if self.emulator is None:
+            self.target.require_long_jobs()
+
+    def images(self, name=None, region=None):
+        """Own images called ``name`` (all, when None): the emulator's records, or the API's normalized ones."""
+        region = region or self.region
+        if self.emulator is not None:
+            return images_named(self.emulator, name, region=region)
+        api = self.target.api(region)
+        found = api.find_images(name) if name is not None else api.list_images({"owner": api.project_id})
+        return found
+
+    def image_ids(self, name, region=None):
+        return [image["id"] for image in self.images(name, region)]
+
+    def image_tags(self, name, region=None):
+        """The tags of the one image called ``name``, as a dict."""
+        [image] = self.images(name, region)
+        if self.emulator is not None:
+            return tags(image)
+        return normalize_tags(image.get("tags"))
+
+    def members(self, image, region=None):
+        """{member project id: status} of one of this project's images."""
+        if self.emulator is not None:
+            return members(self.emulator, image, region or self.region)
+        return {m["member_id"]: m["status"] for m in self.target.api(region).list_members(image)}
+
+    def clear_calls(self):
+        if self.emulator is not None:
+            self.emulator.clear_calls()
+
+    def assert_no_writes(self):
+        """Nothing changed since ``clear_calls``, per the emulator's call log (the cloud target has none: there
+        the task results' changed=false is what shows it)."""
+        if self.emulator is not None:
+            assert self.emulator.write_calls() == []
+
+
+def normalize_tags(raw):
+    """API tags (``["key.value"]``, ``["key=value"]`` or dicts) as a dict, as the modules read them."""
+    from hwc_target import collection_root  # pylint: disable=import-outside-toplevel
+
+    collection_root()
+    # pylint: disable=import-error,import-outside-toplevel
+    from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import tags_to_dict
+
+    return tags_to_dict(raw)

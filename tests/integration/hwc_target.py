@@ -25,6 +25,12 @@ REPO = Path(__file__).resolve().parents[2]
 CONFIG_FILE = Path(__file__).resolve().parent / "cloud-config-huaweicloud.ini"
 TAG_KEY = "hwc-test-run"
 DEFAULT_REGION = "cn-north-4"
+# The modules' default visibility_window (seconds IMS may list a new image late) when the environment sets none.
+VISIBILITY_WINDOW = 60
+# Images in these states are being created; IMS refuses to delete them until their job ends.
+BUSY_STATUSES = ("queued", "saving")
+BUSY_TIMEOUT = 1800
+CLEANUP_POLL = 1.0
 
 # What each setting is for (the skip reason of a test that needs a missing one).
 SETTINGS = {
@@ -150,44 +156,92 @@ class Target:
     def images(self, region=None, run=None):
         """Owned images carrying the run tag (this run's, or ``run``'s; any run's when run="*"), as normalized
         records (tags as a dict)."""
+        return self._tagged(self.api(region), run)
+
+    def _tagged(self, api, run=None, or_named=False):
+        """Owned images tagged for ``run`` (default: this one); with ``or_named`` also those named with its
+        prefix, which a test may have failed to tag (a copy started with wait=false is tagged by a later run)."""
         collection_root()
         # pylint: disable=import-error,import-outside-toplevel
         from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import normalize_image
 
-        api = self.api(region)
         wanted = run or self.run_id
         found = []
         for raw in api.list_images({"owner": api.project_id}):
             image = normalize_image(raw)
             value = (image.get("tags") or {}).get(TAG_KEY)
-            if value is not None and (wanted == "*" or value == wanted):
+            if (value is not None and (wanted == "*" or value == wanted)
+                    or or_named and wanted != "*" and str(image.get("name", "")).startswith("hwct-%s-" % wanted)):
                 found.append(image)
         return found
 
     def regions(self):
         return [self.region] + ([self.settings["copy_region"]] if "copy_region" in self.settings else [])
 
-    def cleanup(self):
-        """Delete every image of this run in every configured region; the ids deleted."""
-        deleted = []
-        for region in self.regions():
-            api = self.api(region)
-            for image in self.images(region):
-                api.delete_image(image["id"])
-                deleted.append(image["id"])
-        return deleted
+    @property
+    def visibility_window(self):
+        """How late IMS may list a new image: the modules' visibility_window (HUAWEICLOUD_VISIBILITY_WINDOW)."""
+        environ = dict(os.environ, **self._env) if self.kind == "cloud" else self._env
+        return float(environ.get("HUAWEICLOUD_VISIBILITY_WINDOW") or VISIBILITY_WINDOW)
 
-    def estimate(self):
+    def cleanup(self, window=None, busy_timeout=BUSY_TIMEOUT):
+        """Delete every image of this run (tagged, or named with its prefix) in every configured region; the ids
+        deleted.
+
+        IMS lists a new image seconds after its creation, so a test that ended right after creating one would
+        leave it behind if one listing were trusted: the regions are listed again until the visibility window
+        has passed. An image still being created cannot be deleted (IMG.0090): it is deleted once its job ends."""
+        window = self.visibility_window if window is None else window
+        start = time.monotonic()
+        apis = [self.api(region) for region in self.regions()]
+        deleted = []
+        while True:
+            busy = []
+            for api in apis:
+                for image in self._tagged(api, or_named=True):
+                    if image["id"] in deleted:
+                        continue  # deletion is asynchronous: it stays listed a while
+                    if image.get("status") in BUSY_STATUSES:
+                        busy.append(image["id"])
+                    else:
+                        api.delete_image(image["id"])
+                        deleted.append(image["id"])
+            elapsed = time.monotonic() - start
+            if elapsed >= window and (not busy or elapsed >= busy_timeout):
+                if busy:
+                    raise RuntimeError("images %s were still being created after %ds" % (busy, busy_timeout))
+                return deleted
+            time.sleep(max(0.0, min(CLEANUP_POLL, window - elapsed)) if not busy else CLEANUP_POLL)
+
+    def estimate(self, counts=None):
+        """What the run will create, printed before it starts. ``counts``: {kind: number of selected tests} as
+        from ``classify``."""
+        long_jobs = os.environ.get("HWC_CLOUD_LONG") == "1" or self.settings.get("long_jobs") in ("yes", "true", "1")
         lines = ["huaweicloud.cloud cloud target: run %s, region %s, prefix %s, tag %s=%s"
-                 % (self.run_id, self.region, self.prefix, TAG_KEY, self.run_id),
-                 "  at most, per cloud-capable test: " + "; ".join(COSTS.values()),
-                 "  long jobs (cross-region copy, whole image): %s" % (
-                     "ENABLED" if os.environ.get("HWC_CLOUD_LONG") == "1" or self.settings.get("long_jobs") in (
-                         "yes", "true", "1") else "off (HWC_CLOUD_LONG=1 or long_jobs = yes to run them)"),
-                 "  missing settings (their tests skip): %s" % (
-                     ", ".join(sorted(set(SETTINGS) - set(self.settings) - {"ims_endpoint", "iam_endpoint",
-                                                                            "long_jobs"})) or "none")]
+                 % (self.run_id, self.region, self.prefix, TAG_KEY, self.run_id)]
+        if counts is not None:
+            lines.append("  selected: %d cloud-capable test(s), %d long (%s), %d emulator-only (skipped)" % (
+                counts.get("cloud", 0), counts.get("long", 0), "run" if long_jobs else "skipped",
+                counts.get("emulator_only", 0)))
+            lines.append("  at most: %d test(s) x (%s)" % (
+                counts.get("cloud", 0) + (counts.get("long", 0) if long_jobs else 0), "; ".join(COSTS.values())))
+        else:
+            lines.append("  at most, per cloud-capable test: " + "; ".join(COSTS.values()))
+        lines += ["  long jobs (cross-region copy, whole image): %s" % (
+                      "ENABLED" if long_jobs else "off (HWC_CLOUD_LONG=1 or long_jobs = yes to run them)"),
+                  "  missing settings (their tests skip): %s" % (
+                      ", ".join(sorted(set(SETTINGS) - set(self.settings) - {"ims_endpoint", "iam_endpoint",
+                                                                             "long_jobs"})) or "none")]
         return "\n".join(lines)
+
+
+def classify(item):
+    """The estimate's kind of one collected test: emulator_only, long or cloud."""
+    if item.get_closest_marker("emulator_only"):
+        return "emulator_only"
+    if item.get_closest_marker("cloud_long"):
+        return "long"
+    return "cloud"
 
 
 def cloud_target():

@@ -1,4 +1,4 @@
-"""huaweicloud.cloud.ims_image against the emulator, through real ansible-playbook runs."""
+"""huaweicloud.cloud.ims_image through real ansible-playbook runs; the tests taking ``world`` run on both targets."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ import pytest
 
 from hwc_harness import account, images_named, play, project_id, tags
 
-pytestmark = pytest.mark.emulator_only(reason="seeded images, servers, disks and backups; asserts the emulator's state and call log")
+# Why the other tests need the emulator.
+CALL_LOG = pytest.mark.emulator_only(reason="asserts through the emulator's call log which requests were sent")
+SEEDED = pytest.mark.emulator_only(reason="the seeded world's images, servers, volumes, backups or OBS objects")
+SEEDED_ACCOUNT = pytest.mark.emulator_only(reason="the seeded account's AK/SK or password")
+CLOCK = pytest.mark.emulator_only(reason="sets the emulator's job duration (control API)")
+FAULTS = pytest.mark.emulator_only(reason="injects job failures (control API)")
+EXPORTS = pytest.mark.emulator_only(reason="exports to the emulator's OBS bucket and reads it (control API)")
 
 REGION = "cn-north-4"
 BUCKET = "demo-images"
@@ -36,51 +42,56 @@ def from_obs(name="web-image", **extra):
     return args
 
 
-def test_create_from_obs_then_idempotent(emulator, run_playbook):
-    run = run_playbook(play(image_task(**from_obs(description="base image", tags={"env": "prod", "team": "web"}))))
+@pytest.mark.cloud_smoke
+def test_create_from_obs_then_idempotent(world, run_playbook):
+    args = world.from_obs("web-image", description="base image", tags={"env": "prod", "team": "web"})
+    run = run_playbook(play(image_task(**args)))
     assert run.rc == 0, run
     result = run.task("image")
     assert result["changed"] is True
     assert result["job_id"]
     image = result["image"]
     assert image["status"] == "active"
-    assert image["name"] == "web-image"
+    assert image["name"] == args["name"]
     assert image["description"] == "base image"
-    assert image["os_version"] == "Ubuntu 18.04 server 64bit"
-    assert image["min_disk"] == 40
-    assert image["tags"] == {"env": "prod", "team": "web"}
+    assert image["os_version"] == args["os_version"]
+    assert image["min_disk"] == args["min_disk"]
+    assert image["tags"] == dict(world.tags, env="prod", team="web")
     assert not any(key.startswith("_") for key in image)
-    assert [i["id"] for i in images_named(emulator, "web-image")] == [image["id"]]
+    assert world.image_ids(args["name"]) == [image["id"]]
 
-    emulator.clear_calls()
-    again = run_playbook(play(image_task(**from_obs(description="base image", tags={"env": "prod", "team": "web"}))))
+    world.clear_calls()
+    again = run_playbook(play(image_task(**args)))
     assert again.rc == 0, again
     assert again.task("image")["changed"] is False
     assert again.task("image")["image"]["id"] == image["id"]
     assert "job_id" not in again.task("image")
-    assert emulator.write_calls() == []
+    world.assert_no_writes()
 
 
-def test_check_mode_create_and_update_make_no_writes(emulator, run_playbook):
-    emulator.clear_calls()
-    run = run_playbook(play(image_task(**from_obs())), check=True, diff=True)
+def test_check_mode_create_and_update_make_no_writes(world, run_playbook):
+    base_name, dummy = world.base_image(run_playbook)
+    args = world.from_obs("web-image")
+    world.clear_calls()
+    run = run_playbook(play(image_task(**args)), check=True, diff=True)
     assert run.rc == 0, run
     result = run.task("image")
     assert result["changed"] is True
     assert result["diff"]["before"] == {}
-    assert result["diff"]["after"]["name"] == "web-image"
-    assert emulator.write_calls() == []
-    assert images_named(emulator, "web-image") == []
+    assert result["diff"]["after"]["name"] == args["name"]
+    world.assert_no_writes()
+    assert world.images(args["name"]) == []
 
-    emulator.clear_calls()
-    run = run_playbook(play(image_task(name=BASE_IMAGE, description="changed", tags={"env": "prod"})), check=True)
+    world.clear_calls()
+    run = run_playbook(play(image_task(name=base_name, description="changed", tags={"env": "prod"})), check=True)
     assert run.rc == 0, run
     assert run.task("image")["changed"] is True
-    assert emulator.write_calls() == []
-    base = images_named(emulator, BASE_IMAGE)[0]
+    world.assert_no_writes()
+    base = world.images(base_name)[0]
     assert "__description" not in base or base["__description"] != "changed"
 
 
+@SEEDED
 def test_update_description_and_tags_with_diff(emulator, run_playbook):
     args = {"name": BASE_IMAGE, "description": "patched base", "min_ram": 1024, "max_ram": 8192,
             "tags": {"team": "web", "tier": "gold"}}
@@ -116,32 +127,35 @@ def test_update_description_and_tags_with_diff(emulator, run_playbook):
     assert run.task("image")["image"]["tags"] == {"team": "web", "tier": "gold", "extra": "1"}
 
 
-def test_rename_by_id(emulator, run_playbook):
-    base_id = images_named(emulator, BASE_IMAGE)[0]["id"]
-    run = run_playbook(play(image_task(id=base_id, name="renamed-base")))
+def test_rename_by_id(world, run_playbook):
+    base_name, base_id = world.base_image(run_playbook)
+    run = run_playbook(play(image_task(id=base_id, name=world.name("renamed-base"))))
     assert run.rc == 0, run
     assert run.task("image")["changed"] is True
-    assert run.task("image")["image"]["name"] == "renamed-base"
-    assert images_named(emulator, BASE_IMAGE) == []
+    assert run.task("image")["image"]["name"] == world.name("renamed-base")
+    assert world.images(base_name) == []
+    assert world.image_ids(world.name("renamed-base")) == [base_id]
 
 
-def test_delete_and_delete_again(emulator, run_playbook):
-    base_id = images_named(emulator, BASE_IMAGE)[0]["id"]
-    run = run_playbook(play(image_task(name=BASE_IMAGE, state="absent")), diff=True)
+@pytest.mark.cloud_smoke
+def test_delete_and_delete_again(world, run_playbook):
+    base_name, base_id = world.base_image(run_playbook)
+    run = run_playbook(play(image_task(name=base_name, state="absent")), diff=True)
     assert run.rc == 0, run
     result = run.task("image")
     assert result["changed"] is True
     assert result["image"]["id"] == base_id
     assert result["diff"]["after"] == {}
-    assert images_named(emulator, BASE_IMAGE) == []
+    assert world.images(base_name) == []
 
-    emulator.clear_calls()
-    run = run_playbook(play(image_task(name=BASE_IMAGE, state="absent"), image_task("by id", id=base_id, state="absent")))
+    world.clear_calls()
+    run = run_playbook(play(image_task(name=base_name, state="absent"), image_task("by id", id=base_id, state="absent")))
     assert run.rc == 0, run
     assert run.changed == []
-    assert emulator.write_calls() == []
+    world.assert_no_writes()
 
 
+@SEEDED
 def test_register_obs_file(emulator, run_playbook):
     args = dict(name="registered", image_url=BUCKET + ":debian-11.vmdk", register=True,
                 os_version="Debian GNU/Linux 10.0.0 64bit", description="registered image", tags={"src": "obs"})
@@ -167,6 +181,7 @@ def test_register_obs_file(emulator, run_playbook):
     assert emulator.write_calls() == []
 
 
+@CALL_LOG
 def test_upload_local_file(emulator, run_playbook, tmp_path):
     disk = tmp_path / "tiny.qcow2"
     disk.write_bytes(b"QFI\xfb" + b"\0" * 65536)
@@ -186,6 +201,7 @@ def test_upload_local_file(emulator, run_playbook, tmp_path):
     assert emulator.write_calls() == []
 
 
+@SEEDED
 def test_create_from_ecs_instance(emulator, run_playbook):
     run = run_playbook(play(image_task(name="from-ecs", instance_id=STOPPED_ECS, min_ram=1024,
                                        tags={"from": "ecs"})))
@@ -199,6 +215,7 @@ def test_create_from_ecs_instance(emulator, run_playbook):
     assert posts == ["v2/cloudimages/action"]
 
 
+@CLOCK
 def test_wait_false_returns_job_id_then_rerun_waits(emulator, run_playbook):
     emulator.configure(job_seconds=3)
     try:
@@ -223,6 +240,7 @@ def test_wait_false_returns_job_id_then_rerun_waits(emulator, run_playbook):
         emulator.configure(job_seconds=0.3)
 
 
+@FAULTS
 def test_failed_job_reports_code_and_reason(emulator, run_playbook):
     reason = "The image file is empty, not found, or in incorrect format."
     emulator.configure(fail_jobs=[{"job_type": "*", "error_code": "IMG.0057", "fail_reason": reason}])
@@ -234,6 +252,7 @@ def test_failed_job_reports_code_and_reason(emulator, run_playbook):
     assert result["msg"] == "IMG.0057: job %s failed: %s" % (result["job_id"], reason)
 
 
+@CALL_LOG
 def test_bad_name_fails_before_any_call(emulator, run_playbook):
     emulator.clear_calls()
     run = run_playbook(play(image_task(**from_obs(name="bad<name"))))
@@ -255,10 +274,12 @@ def test_bad_name_fails_before_any_call(emulator, run_playbook):
     (dict(id="nope"), "id must be a UUID like 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86, got 'nope'"),
     (dict(name="x", filename="/does/not/exist.qcow2"), "filename: /does/not/exist.qcow2 does not exist"),
 ])
+@CALL_LOG
 def test_invalid_input_fails_before_any_call(emulator, run_playbook, args, message):
     assert_refused_before_any_call(emulator, run_playbook, args, message)
 
 
+@SEEDED_ACCOUNT
 def test_wrong_secret_key_fails_with_apigw_code(emulator, run_playbook):
     run = run_playbook(play(image_task(**from_obs())), env={"HUAWEICLOUD_SECRET_KEY": "wrong"})
     assert run.rc != 0
@@ -268,28 +289,30 @@ def test_wrong_secret_key_fails_with_apigw_code(emulator, run_playbook):
     assert result["http_status"] == 401
 
 
-def test_duplicate_names_fail_clearly(emulator, run_playbook):
-    first = run_playbook(play(image_task(**from_obs(name="twin-a")), image_task("b", **from_obs(name="twin-b"))))
+def test_duplicate_names_fail_clearly(world, run_playbook):
+    twin_a, twin_b = world.from_obs("twin-a"), world.from_obs("twin-b")
+    first = run_playbook(play(image_task(**twin_a), image_task("b", **twin_b)))
     assert first.rc == 0, first
     a_id, b_id = first.task("image")["image"]["id"], first.task("b")["image"]["id"]
     # Names are not unique in IMS: renaming by id makes two images share one.
-    rename = run_playbook(play(image_task(id=b_id, name="twin-a")))
+    rename = run_playbook(play(image_task(id=b_id, name=twin_a["name"])))
     assert rename.rc == 0, rename
 
-    emulator.clear_calls()
-    run = run_playbook(play(image_task(name="twin-a", description="which one?")))
+    world.clear_calls()
+    run = run_playbook(play(image_task(name=twin_a["name"], description="which one?")))
     assert run.rc != 0
     ids = ", ".join(sorted([a_id, b_id]))
     assert run.task("image")["msg"].startswith(
-        "2 images are named 'twin-a' in your project in region cn-north-4 (%s): names are not unique in IMS, so "
-        "give the id of the one to manage" % ids)
-    assert emulator.write_calls() == []
+        "2 images are named '%s' in your project in region %s (%s): names are not unique in IMS, so "
+        "give the id of the one to manage" % (twin_a["name"], world.region, ids))
+    world.assert_no_writes()
 
     run = run_playbook(play(image_task(id=a_id, description="this one")))
     assert run.rc == 0, run
     assert run.task("image")["changed"] is True
 
 
+@SEEDED_ACCOUNT
 def test_token_auth_works_too(emulator, run_playbook):
     acct = account(emulator)
     env = {"HUAWEICLOUD_ACCESS_KEY": "", "HUAWEICLOUD_SECRET_KEY": "",
@@ -319,6 +342,7 @@ SOURCES = {
 
 
 @pytest.mark.parametrize("label", sorted(SOURCES))
+@SEEDED
 def test_other_sources_create_once(emulator, run_playbook, label):
     args = dict(SOURCES[label], name="img-" + label)
     run = run_playbook(play(image_task(**args)))
@@ -340,6 +364,7 @@ def test_other_sources_create_once(emulator, run_playbook, label):
     assert len(images_named(emulator, "img-" + label)) == 1
 
 
+@SEEDED
 def test_obs_image_with_data_images(emulator, run_playbook):
     args = dict(name="erp", image_url=BUCKET + ":centos-7.vhd", min_disk=40, os_version="CentOS 7.6 64bit",
                 data_images=[dict(name="erp-data-1", image_url=BUCKET + ":data-disk.qcow2", min_disk=100),
@@ -361,6 +386,7 @@ def test_obs_image_with_data_images(emulator, run_playbook):
     assert emulator.write_calls() == []
 
 
+@CLOCK
 def test_wait_timeout_names_the_job(emulator, run_playbook):
     emulator.configure(job_seconds=30)
     try:
@@ -375,6 +401,7 @@ def test_wait_timeout_names_the_job(emulator, run_playbook):
     assert "huaweicloud.cloud.ims_job job_id=%s wait=true" % job_id in result["msg"]
 
 
+@SEEDED
 def test_delete_whole_image_with_its_backup(emulator, run_playbook):
     """delete_backup=true deletes the whole image's CBR backup with it (reference 6.1.5); without it the backup
     stays."""
@@ -395,6 +422,7 @@ def test_delete_whole_image_with_its_backup(emulator, run_playbook):
     assert [c["path"].rsplit("/", 1)[-1] for c in deletes] == [run.task(t)["image"]["id"] for t in ("a", "b")]
 
 
+@CLOCK
 def test_delete_waits_for_an_image_being_created(emulator, run_playbook):
     emulator.configure(job_seconds=3)
     try:
@@ -424,6 +452,7 @@ def export_posts(emu):
             if c["method"] == "POST" and c["path"].endswith("/file")]
 
 
+@EXPORTS
 def test_export_create_and_export_in_one_task_then_idempotent(emulator, run_playbook):
     export = {"bucket_url": EXPORT_BUCKET + ":exported.qcow2", "file_format": "qcow2"}
     run = run_playbook(play(image_task(**from_obs(name="exported", export=export))))
@@ -458,6 +487,7 @@ def test_export_create_and_export_in_one_task_then_idempotent(emulator, run_play
     assert obs_objects(emulator)["exported-again.vmdk"]["format"] == "vmdk"
 
 
+@EXPORTS
 def test_export_quick_of_an_existing_image_with_force(emulator, run_playbook):
     export = {"bucket_url": EXPORT_BUCKET + ":large.zvhd2", "quick": True, "force": True}
     run = run_playbook(play(image_task(name="demo-large-image", export=export)))
@@ -468,6 +498,7 @@ def test_export_quick_of_an_existing_image_with_force(emulator, run_playbook):
     assert obj["format"] == "zvhd2"
 
 
+@EXPORTS
 def test_export_check_mode_makes_no_writes(emulator, run_playbook):
     export = {"bucket_url": EXPORT_BUCKET + ":checked.qcow2", "file_format": "qcow2"}
     emulator.clear_calls()
@@ -482,6 +513,7 @@ def test_export_check_mode_makes_no_writes(emulator, run_playbook):
     assert images_named(emulator, "checked") == []
 
 
+@EXPORTS
 def test_export_wait_false_returns_the_job_and_wait_timeout_names_it(emulator, run_playbook):
     emulator.configure(job_seconds=30)
     try:
@@ -504,6 +536,7 @@ def test_export_wait_false_returns_the_job_and_wait_timeout_names_it(emulator, r
     assert "huaweicloud.cloud.ims_job job_id=%s wait=true" % job_id in result["msg"]
 
 
+@CALL_LOG
 def test_export_new_image_needs_wait(emulator, run_playbook):
     export = {"bucket_url": EXPORT_BUCKET + ":new.qcow2", "file_format": "qcow2"}
     emulator.clear_calls()
@@ -521,6 +554,7 @@ def test_export_new_image_needs_wait(emulator, run_playbook):
      "image 30cab0d1-cf0a-8f20-5901-0f88f3c6668b (demo-large-image) is 214748364800 bytes; images larger than "
      "128 GB can only be exported with export.quick=true"),
 ])
+@SEEDED
 def test_export_refused_by_ims_rules_makes_no_writes(emulator, run_playbook, image, export, message):
     emulator.clear_calls()
     run = run_playbook(play(image_task(name=image, export=export)))
@@ -548,10 +582,12 @@ def test_export_refused_by_ims_rules_makes_no_writes(emulator, run_playbook, ima
           export={"bucket_url": EXPORT_BUCKET + ":i.qcow2", "file_format": "qcow2"}),
      "export cannot be used with an ISO image: IMS does not export them"),
 ])
+@CALL_LOG
 def test_export_invalid_input_fails_before_any_call(emulator, run_playbook, args, message):
     assert_refused_before_any_call(emulator, run_playbook, args, message)
 
 
+@EXPORTS
 def test_export_failure_after_creation_says_how_to_retry(emulator, run_playbook):
     args = dict(name="big-export", image_url=BUCKET + ":large-disk.zvhd2", quick_import=True, min_disk=200,
                 os_version="CentOS 7.6 64bit")
@@ -576,6 +612,7 @@ def test_export_failure_after_creation_says_how_to_retry(emulator, run_playbook)
     assert obs_objects(emulator)["big.zvhd2"]["exported_from"] == image["id"]
 
 
+@SEEDED
 def test_export_ims_error_is_reported_with_its_code(emulator, run_playbook):
     # IMS does not overwrite an OBS file.
     run = run_playbook(play(image_task(name=BASE_IMAGE, export={
@@ -588,6 +625,7 @@ ATTRIBUTES = dict(hw_firmware_type="uefi", hw_vif_multiqueue_enabled=True, suppo
                   properties={"build": 42, "owner-team": "web"})
 
 
+@SEEDED
 def test_settable_attributes_create_update_idempotent_and_validated(emulator, run_playbook):
     """Every attribute of the table: set on a new image, compared on a re-run, changed on an existing image with
     a diff (a false support_* flag removes it), and bad values refused before any call."""

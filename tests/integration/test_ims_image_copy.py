@@ -1,4 +1,4 @@
-"""huaweicloud.cloud.ims_image_copy (and ims_job on copy jobs) against the emulator."""
+"""huaweicloud.cloud.ims_image_copy (and ims_job on copy jobs); the tests taking ``world`` run on both targets."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import pytest
 
 from hwc_harness import image_id, images_named, play, project_id, tags
 
-pytestmark = pytest.mark.emulator_only(reason="seeded images; asserts the emulator's state and call log")
+# Why the other tests need the emulator.
+SEEDED = pytest.mark.emulator_only(reason="the seeded images, KMS key and regions; asserts the emulator's call log")
+FAULTS = pytest.mark.emulator_only(reason="injects job failures and raw API calls (control API)")
 
 AGENCY = "ims_admin_agency"
 
@@ -15,33 +17,36 @@ def copy_task(**args):
     return {"name": "copy", "huaweicloud.cloud.ims_image_copy": args, "register": "out"}
 
 
-def test_in_region_copy_then_idempotent(emulator, run_playbook):
-    source = image_id(emulator, "demo-base-image")
-    run = run_playbook(play(copy_task(image="demo-base-image", name="demo-base-copy", description="nightly copy")))
+@pytest.mark.cloud_smoke
+def test_in_region_copy_then_idempotent(world, run_playbook):
+    base_name, source = world.base_image(run_playbook)
+    name = world.name("base-copy")
+    run = run_playbook(play(copy_task(image=base_name, name=name, description="nightly copy", tags=world.tags)))
     assert run.rc == 0, run
     result = run.task("copy")
     assert result["changed"] is True
     assert result["source_image_id"] == source
-    assert result["target_region"] == "cn-north-4"
-    assert result["target_project_id"] == project_id(emulator)
+    assert result["target_region"] == world.region
+    assert result["target_project_id"] == world.project_id()
     assert result["job_id"]
-    assert result["image"]["name"] == "demo-base-copy"
+    assert result["image"]["name"] == name
     assert result["image"]["status"] == "active"
     assert result["image"]["description"] == "nightly copy"
-    [copied] = images_named(emulator, "demo-base-copy")
+    [copied] = world.images(name)
     assert copied["id"] == result["image_id"]
     assert copied["status"] == "active"
 
-    emulator.clear_calls()
-    again = run_playbook(play(copy_task(image=source, name="demo-base-copy")))
+    world.clear_calls()
+    again = run_playbook(play(copy_task(image=source, name=name, tags=world.tags)))
     assert again.rc == 0, again
     assert again.task("copy")["changed"] is False
     assert again.task("copy")["image_id"] == result["image_id"]
     assert again.task("copy")["job_id"] is None
-    assert emulator.write_calls() == []
-    assert len(images_named(emulator, "demo-base-copy")) == 1
+    world.assert_no_writes()
+    assert len(world.images(name)) == 1
 
 
+@SEEDED
 def test_in_region_encrypted_copy(emulator, run_playbook):
     key = "1dd34e35-5426-9d05-8494-92199ed2a0e4"
     run = run_playbook(play(copy_task(image="demo-base-image", name="demo-base-encrypted", cmk_id=key)))
@@ -51,43 +56,52 @@ def test_in_region_encrypted_copy(emulator, run_playbook):
     assert run.task("copy")["image"]["system__cmkid"] == key
 
 
-def test_cross_region_copy_then_idempotent(emulator, run_playbook):
-    run = run_playbook(play(copy_task(image="demo-base-image", name="demo-base-east", target_region="cn-east-3",
-                                      agency_name=AGENCY)))
+@pytest.mark.cloud_long
+def test_cross_region_copy_then_idempotent(world, run_playbook):
+    region, agency = world.require("copy_region", "agency_name")
+    world.long_job()
+    base_name, dummy = world.base_image(run_playbook)
+    name = world.name("base-east")
+    run = run_playbook(play(copy_task(image=base_name, name=name, target_region=region, agency_name=agency,
+                                      tags=world.tags)))
     assert run.rc == 0, run
     result = run.task("copy")
     assert result["changed"] is True
-    east = project_id(emulator, region="cn-east-3")
-    assert result["target_region"] == "cn-east-3"
+    east = world.project_id(region)
+    assert result["target_region"] == region
     assert result["target_project_id"] == east
     assert result["image"]["owner"] == east
-    [copied] = images_named(emulator, "demo-base-east", region="cn-east-3")
+    [copied] = world.images(name, region=region)
     assert copied["id"] == result["image_id"]
     assert copied["status"] == "active"
-    assert images_named(emulator, "demo-base-east") == []  # nothing in the source region
+    assert world.images(name) == []  # nothing in the source region
 
-    emulator.clear_calls()
-    again = run_playbook(play(copy_task(image="demo-base-image", name="demo-base-east", target_region="cn-east-3",
-                                        target_project_name="cn-east-3", agency_name=AGENCY)))
+    world.clear_calls()
+    again = run_playbook(play(copy_task(image=base_name, name=name, target_region=region,
+                                        target_project_name=region, agency_name=agency, tags=world.tags)))
     assert again.rc == 0, again
     assert again.task("copy")["changed"] is False
     assert again.task("copy")["image_id"] == result["image_id"]
-    assert emulator.write_calls() == []
+    world.assert_no_writes()
 
 
-def test_check_mode_writes_nothing(emulator, run_playbook):
-    emulator.clear_calls()
-    run = run_playbook(play(copy_task(image="demo-base-image", name="demo-base-east", target_region="cn-east-3",
-                                      agency_name=AGENCY)), check=True, diff=True)
+def test_check_mode_writes_nothing(world, run_playbook):
+    region, agency = world.require("copy_region", "agency_name")
+    base_name, dummy = world.base_image(run_playbook)
+    name = world.name("base-east")
+    world.clear_calls()
+    run = run_playbook(play(copy_task(image=base_name, name=name, target_region=region, agency_name=agency)),
+                       check=True, diff=True)
     assert run.rc == 0, run
     result = run.task("copy")
     assert result["changed"] is True
     assert result["image"] is None and result["job_id"] is None
-    assert result["diff"]["after"]["region"] == "cn-east-3"
-    assert emulator.write_calls() == []
-    assert images_named(emulator, "demo-base-east", region="cn-east-3") == []
+    assert result["diff"]["after"]["region"] == region
+    world.assert_no_writes()
+    assert world.images(name, region=region) == []
 
 
+@SEEDED
 def test_start_several_without_wait_then_wait_together(emulator, run_playbook):
     start = copy_task(image="demo-base-image", name="demo-base-fanout", target_region="{{ item }}",
                       agency_name=AGENCY, wait=False, copy_tags=False)
@@ -116,10 +130,14 @@ def test_start_several_without_wait_then_wait_together(emulator, run_playbook):
     assert emulator.write_calls() == []
 
 
-def test_single_job_wait(emulator, run_playbook):
+def test_single_job_wait(world, run_playbook):
+    base_name, dummy = world.base_image(run_playbook)
+    name = world.name("base-later")
     run = run_playbook(play(
-        copy_task(image="demo-base-image", name="demo-base-later", wait=False),
+        copy_task(image=base_name, name=name, wait=False, tags=world.tags),
         {"name": "wait", "huaweicloud.cloud.ims_job": {"job_id": "{{ out.job_id }}", "wait": True}},
+        # A copy started with wait=false gets its tags (the run tag, for cleanup) from a later run.
+        dict(copy_task(image=base_name, name=name, tags=world.tags), name="tag"),
     ))
     assert run.rc == 0, run
     assert run.task("copy")["image"] is None
@@ -127,9 +145,10 @@ def test_single_job_wait(emulator, run_playbook):
     assert waited["status"] == "SUCCESS"
     assert waited["job_id"] == run.task("copy")["job_id"]
     assert waited["job_type"] == "imsCopyImageInRegionJob"
-    [copied] = images_named(emulator, "demo-base-later")
+    [copied] = world.images(name)
     assert waited["image_ids"] == [copied["id"]]
     assert waited["entities"]["image_id"] == copied["id"]
+    assert run.task("tag")["image_id"] == copied["id"]
 
 
 @pytest.mark.parametrize("args, message", [
@@ -147,6 +166,7 @@ def test_single_job_wait(emulator, run_playbook):
     (dict(image="demo-base-image", name="demo-base-image"), "needs a name other than the source's"),
     (dict(image="no-such-image", name="x"), "no own image named 'no-such-image'"),
 ])
+@SEEDED
 def test_refused_before_any_write(emulator, run_playbook, args, message):
     emulator.clear_calls()
     run = run_playbook(play(copy_task(**args)))
@@ -155,6 +175,7 @@ def test_refused_before_any_write(emulator, run_playbook, args, message):
     assert emulator.write_calls() == []
 
 
+@FAULTS
 def test_copy_job_failure_is_reported(emulator, run_playbook):
     emulator.configure(fail_jobs=[{"job_type": "imsCopyImageInRegionJob", "error_code": "IMG.0061",
                                    "fail_reason": "Unknown system error."}])
@@ -166,6 +187,7 @@ def test_copy_job_failure_is_reported(emulator, run_playbook):
     assert result["job_id"] in result["msg"]
 
 
+@FAULTS
 def test_copy_is_matched_to_its_source_and_killed_images_are_never_the_result(emulator, run_playbook):
     """An image with the copy's name that is not a copy of this source (in-region or in the target region), or a
     killed one, fails clearly and is never returned; a real copy of the source still answers changed=false."""
@@ -218,6 +240,7 @@ def wait_status(emulator, name, status, region="cn-north-4"):
         time.sleep(0.1)
 
 
+@FAULTS
 def test_copies_carry_tags_and_reruns_converge_them(emulator, run_playbook):
     """copy_tags (default) gives the copy the source's tags (env=test), tags override and add, copy_tags=false
     leaves the copy untagged; a re-run changes nothing, purge_tags=false keeps a foreign tag, the default drops it."""

@@ -1,4 +1,5 @@
-"""huaweicloud.cloud.ims_image_member against the emulator, through real ansible-playbook runs."""
+"""huaweicloud.cloud.ims_image_member through real ansible-playbook runs; the tests taking ``world`` run on both
+targets."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ import yaml
 
 from hwc_harness import REGION, WORLD_FILE, image_id, ims_calls, members, play, project_id, start_emulator
 
-pytestmark = pytest.mark.emulator_only(reason="seeded consumer accounts; asserts the emulator's state")
+# Why the other tests need the emulator.
+CALL_LOG = pytest.mark.emulator_only(reason="asserts through the emulator's call log which requests were sent")
+THIRD = pytest.mark.emulator_only(reason="needs two foreign projects (a third seeded account)")
+CONSUMER = pytest.mark.emulator_only(reason="acts as the consumer with the seeded partner account's credentials")
+SEEDED = pytest.mark.emulator_only(reason="the seeded encrypted image")
+FAULTS = pytest.mark.emulator_only(reason="injects member job failures (control API)")
 
 BASE_IMAGE = "demo-base-image"
 THIRD_PROJECT = "5b0d2c7e9a4f4e1b8c3d6a2f0e9b7c41"
@@ -40,10 +46,10 @@ def share(images, projects, **extra):
     return {"name": "share", "huaweicloud.cloud.ims_image_member": args, "register": "out"}
 
 
-def test_add_then_idempotent(emulator, run_playbook):
-    partner = project_id(emulator, "partner")
-    base = image_id(emulator, BASE_IMAGE)
-    run = run_playbook(play(share([BASE_IMAGE], [partner])))
+def test_add_then_idempotent(world, run_playbook):
+    [partner] = world.require("share_project_id")
+    base_name, base = world.base_image(run_playbook)
+    run = run_playbook(play(share([base_name], [partner])))
     assert run.rc == 0, run
     result = run.task("share")
     assert result["changed"] is True
@@ -52,16 +58,17 @@ def test_add_then_idempotent(emulator, run_playbook):
     assert [m["member_id"] for m in result["members"][base]] == [partner]
     assert result["members"][base][0]["status"] == "pending"
     assert result["diff"] == {"before": {base: []}, "after": {base: [partner]}}
-    assert members(emulator, base) == {partner: "pending"}
+    assert world.members(base) == {partner: "pending"}
 
-    emulator.clear_calls()
+    world.clear_calls()
     again = run_playbook(play(share([base], [partner])))
     assert again.rc == 0, again
     assert again.task("share")["changed"] is False
     assert again.task("share")["job_ids"] == []
-    assert emulator.write_calls() == []
+    world.assert_no_writes()
 
 
+@THIRD
 def test_exclusive_replaces_members_in_one_run(emulator, run_playbook):
     partner = project_id(emulator, "partner")
     base = image_id(emulator, BASE_IMAGE)
@@ -83,6 +90,7 @@ def test_exclusive_replaces_members_in_one_run(emulator, run_playbook):
     assert members(emulator, base) == {THIRD_PROJECT: "pending", partner: "pending"}
 
 
+@THIRD
 def test_remove_given_and_all(emulator, run_playbook):
     partner = project_id(emulator, "partner")
     base = image_id(emulator, BASE_IMAGE)
@@ -107,24 +115,25 @@ def test_remove_given_and_all(emulator, run_playbook):
     assert members(emulator, base) == {}
 
 
-def test_check_mode_and_diff_write_nothing(emulator, run_playbook):
-    partner = project_id(emulator, "partner")
-    base = image_id(emulator, BASE_IMAGE)
-    emulator.clear_calls()
-    run = run_playbook(play(share([BASE_IMAGE], [partner])), check=True, diff=True)
+def test_check_mode_and_diff_write_nothing(world, run_playbook):
+    [partner] = world.require("share_project_id")
+    base_name, base = world.base_image(run_playbook)
+    world.clear_calls()
+    run = run_playbook(play(share([base_name], [partner])), check=True, diff=True)
     assert run.rc == 0, run
     result = run.task("share")
     assert result["changed"] is True
     assert result["job_ids"] == []
     assert result["members"][base] == [{"member_id": partner, "status": "pending", "image_id": base}]
     assert "+" in run.stdout and partner in run.stdout  # the diff is shown
-    assert emulator.write_calls() == []
-    assert members(emulator, base) == {}
+    world.assert_no_writes()
+    assert world.members(base) == {}
 
 
-def test_no_wait_then_ims_job(emulator, run_playbook):
-    partner = project_id(emulator, "partner")
-    base = image_id(emulator, BASE_IMAGE)
+@pytest.mark.cloud_smoke
+def test_no_wait_then_ims_job(world, run_playbook):
+    [partner] = world.require("share_project_id")
+    dummy, base = world.base_image(run_playbook)
     run = run_playbook(play(
         share([base], [partner], wait=False),
         {"name": "wait", "huaweicloud.cloud.ims_job": {"job_ids": "{{ out.job_ids }}", "wait": True}},
@@ -134,9 +143,10 @@ def test_no_wait_then_ims_job(emulator, run_playbook):
     assert run.task("wait")["status"] == "SUCCESS"
     assert run.task("wait")["jobs"][0]["job_type"] == "imsAddImageMembersJob"
     assert run.task("wait")["image_ids"] == [base]
-    assert members(emulator, base) == {partner: "pending"}
+    assert world.members(base) == {partner: "pending"}
 
 
+@CONSUMER
 def test_consumer_accepts_by_name_then_idempotent(emulator, run_playbook):
     partner = project_id(emulator, "partner")
     base = image_id(emulator, BASE_IMAGE)
@@ -168,6 +178,7 @@ def test_consumer_accepts_by_name_then_idempotent(emulator, run_playbook):
     assert members(emulator, base) == {partner: "rejected"}
 
 
+@CONSUMER
 def test_consumer_on_image_not_shared(emulator, run_playbook):
     base = image_id(emulator, BASE_IMAGE)
     accept = {"name": "accept", "huaweicloud.cloud.ims_image_member": {"images": [base], "status": "accepted"}}
@@ -177,6 +188,7 @@ def test_consumer_on_image_not_shared(emulator, run_playbook):
     assert emulator.write_calls() == []
 
 
+@CALL_LOG
 def test_sharing_with_own_project_is_refused_before_any_ims_call(emulator, run_playbook):
     own = project_id(emulator, "demo")
     emulator.clear_calls()
@@ -188,6 +200,7 @@ def test_sharing_with_own_project_is_refused_before_any_ims_call(emulator, run_p
     assert ims_calls(emulator) == []
 
 
+@CALL_LOG
 def test_invalid_project_id_is_refused_before_any_call(emulator, run_playbook):
     emulator.clear_calls()
     run = run_playbook(play(share([BASE_IMAGE], ["not-a-project"])))
@@ -196,6 +209,7 @@ def test_invalid_project_id_is_refused_before_any_call(emulator, run_playbook):
     assert emulator.calls() == []
 
 
+@SEEDED
 def test_encrypted_image_cannot_be_shared(emulator, run_playbook):
     partner = project_id(emulator, "partner")
     run = run_playbook(play(share(["demo-encrypted-image"], [partner])))
@@ -206,6 +220,7 @@ def test_encrypted_image_cannot_be_shared(emulator, run_playbook):
     assert members(emulator, image_id(emulator, "demo-encrypted-image")) == {}
 
 
+@CALL_LOG
 def test_option_conflicts(emulator, run_playbook):
     partner = project_id(emulator, "partner")
     bad = {"name": "bad", "huaweicloud.cloud.ims_image_member": {
@@ -217,14 +232,17 @@ def test_option_conflicts(emulator, run_playbook):
     assert emulator.calls() == []
 
 
-def test_unknown_image_name(emulator, run_playbook):
-    partner = project_id(emulator, "partner")
-    run = run_playbook(play(share(["no-such-image"], [partner])))
+def test_unknown_image_name(world, run_playbook):
+    [partner] = world.require("share_project_id")
+    missing = world.name("no-such-image")
+    world.clear_calls()
+    run = run_playbook(play(share([missing], [partner])))
     assert run.rc != 0
-    assert "no own image named 'no-such-image'" in run.task("share")["msg"]
-    assert emulator.write_calls() == []
+    assert "no own image named '%s'" % missing in run.task("share")["msg"]
+    world.assert_no_writes()
 
 
+@FAULTS
 def test_member_job_that_fails_for_one_project_fails_the_task_naming_it(emulator, run_playbook):
     """A batch add that IMS carries out for some projects only (entities.results[] per project) is a failed task
     naming the failed project; the members that were added are there, and a re-run adds only the missing one."""
