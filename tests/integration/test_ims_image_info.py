@@ -1,4 +1,4 @@
-"""huaweicloud.cloud.ims_image_info against the emulator."""
+"""huaweicloud.cloud.ims_image_info; the tests taking ``world`` run on both targets."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import pytest
 
 from hwc_harness import image_id, play, project_id, project_state
 
-pytestmark = pytest.mark.emulator_only(reason="filters and pages over the seeded world")
+# Why the other tests need the emulator.
+SEEDED = pytest.mark.emulator_only(reason="filters over the seeded world's images, quota and members")
+CALL_LOG = pytest.mark.emulator_only(reason="asserts through the emulator's call log which requests were sent")
+CONSUMER = pytest.mark.emulator_only(reason="acts as the consumer with the seeded partner account's credentials")
 
 OWN_IMAGES = {"demo-base-image", "demo-encrypted-image", "demo-whole-image", "demo-large-image"}
 PUBLIC_IMAGES = {"Ubuntu 18.04 server 64bit", "CentOS 7.6 64bit", "Windows Server 2019 Datacenter 64bit"}
@@ -20,6 +23,7 @@ def names(result):
     return {image["name"] for image in result["images"]}
 
 
+@SEEDED
 def test_filters(emulator, run_playbook):
     own = project_id(emulator)
     run = run_playbook(play(
@@ -59,17 +63,20 @@ def test_filters(emulator, run_playbook):
     assert not run.changed
 
 
-def test_normalized_records(emulator, run_playbook):
-    run = run_playbook(play(info(name="demo-base-image")))
+@pytest.mark.cloud_smoke
+def test_normalized_records(world, run_playbook):
+    base_name, base_id = world.base_image(run_playbook)
+    run = run_playbook(play(info(name=base_name)))
     assert run.rc == 0, run
     [image] = run.task("info")["images"]
-    assert image["id"] == image_id(emulator, "demo-base-image")
-    assert image["os_version"] == "Ubuntu 18.04 server 64bit"
+    assert image["id"] == base_id
+    assert image["os_version"] == world.target.settings["os_version"]
     assert image["imagetype"] == "private"
-    assert image["tags"] == {"env": "test"}
+    assert image["tags"] == world.image_tags(base_name)
     assert not any(key.startswith("_") for key in image)
 
 
+@CALL_LOG
 def test_pagination_follows_markers(emulator, run_playbook):
     visible = len(project_state(emulator)["images"]) + len(emulator.state()["public_images"]["cn-north-4"])
     assert visible == 7
@@ -84,6 +91,7 @@ def test_pagination_follows_markers(emulator, run_playbook):
     assert emulator.write_calls() == []
 
 
+@SEEDED
 def test_members_and_quota(emulator, run_playbook):
     partner = project_id(emulator, "partner")
     base = image_id(emulator, "demo-base-image")
@@ -104,6 +112,7 @@ def test_members_and_quota(emulator, run_playbook):
     assert "quota" not in run.task("public")
 
 
+@CONSUMER
 def test_consumer_view_by_member_status(emulator, run_playbook):
     partner = project_id(emulator, "partner")
     base = image_id(emulator, "demo-base-image")
@@ -121,10 +130,12 @@ def test_consumer_view_by_member_status(emulator, run_playbook):
     assert base not in {i["id"] for i in run.task("default")["images"]}
 
 
-def test_check_mode_is_a_normal_read(emulator, run_playbook):
+def test_check_mode_is_a_normal_read(world, run_playbook):
     run = run_playbook(play(info(imagetype="private")), check=True)
     assert run.rc == 0, run
-    assert names(run.task("info")) == OWN_IMAGES
+    assert names(run.task("info")) == {image["name"] for image in world.images()}
+    if world.emulator is not None:
+        assert names(run.task("info")) == OWN_IMAGES
 
 
 @pytest.mark.parametrize("args, message", [
@@ -134,6 +145,7 @@ def test_check_mode_is_a_normal_read(emulator, run_playbook):
     (dict(member_status="pending", visibility="private"), "member_status only applies to shared images"),
     (dict(os_bit="16"), "value of os_bit must be one of"),
 ])
+@CALL_LOG
 def test_invalid_filters_are_refused_before_any_call(emulator, run_playbook, args, message):
     emulator.clear_calls()
     run = run_playbook(play(info(**args)))

@@ -1,4 +1,5 @@
-"""huaweicloud.cloud.ims_job against the emulator: status, waits, failures and time-outs."""
+"""huaweicloud.cloud.ims_job: status, waits, failures and time-outs (the tests without ``emulator`` run on both
+targets)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import pytest
 
 from hwc_harness import images_named, play
 
-pytestmark = pytest.mark.emulator_only(reason="seeded and failed jobs (control API)")
+# Why the other tests need the emulator.
+CLOCK = pytest.mark.emulator_only(reason="sets the emulator's job duration (control API)")
+FAULTS = pytest.mark.emulator_only(reason="injects job failures (control API)")
+CALL_LOG = pytest.mark.emulator_only(reason="asserts through the emulator's call log that nothing was sent")
 
 
 def start_copy(name):
@@ -18,6 +22,7 @@ def job(name="job", **args):
     return {"name": name, "huaweicloud.cloud.ims_job": args}
 
 
+@CLOCK
 def test_status_without_wait_then_wait(emulator, run_playbook):
     # A job long enough that looking at it certainly finds it unfinished, however loaded the machine is.
     emulator.configure(job_seconds=60)
@@ -42,6 +47,7 @@ def test_status_without_wait_then_wait(emulator, run_playbook):
     assert wait["jobs"][0]["image_ids"] == [copied["id"]]
 
 
+@FAULTS
 def test_failed_job_fails_the_task_with_its_error(emulator, run_playbook):
     emulator.configure(fail_jobs=[{"job_type": "imsCopyImageInRegionJob", "error_code": "IMG.0061",
                                    "fail_reason": "Unknown system error."}])
@@ -58,6 +64,7 @@ def test_failed_job_fails_the_task_with_its_error(emulator, run_playbook):
     assert result["fail_reason"] == "Unknown system error."
 
 
+@FAULTS
 def test_failed_job_reported_without_failing(emulator, run_playbook):
     emulator.configure(fail_jobs=[{"job_type": "imsCopyImageInRegionJob", "error_code": "IMG.0061",
                                    "fail_reason": "Unknown system error."}])
@@ -73,6 +80,7 @@ def test_failed_job_reported_without_failing(emulator, run_playbook):
     assert result["jobs"][0]["fail_reason"] == "Unknown system error."
 
 
+@CLOCK
 def test_timeout_names_the_job(emulator, run_playbook):
     emulator.configure(job_seconds=30)
     run = run_playbook(play(
@@ -87,7 +95,8 @@ def test_timeout_names_the_job(emulator, run_playbook):
     assert result["job_id"] == job_id
 
 
-def test_unknown_job(emulator, run_playbook):
+@pytest.mark.cloud_smoke
+def test_unknown_job(run_playbook):
     run = run_playbook(play(job(job_id="ff80808100000000000000000000dead")))
     assert run.rc != 0
     result = run.task("job")
@@ -95,6 +104,7 @@ def test_unknown_job(emulator, run_playbook):
     assert result["error_code"] == "IMG.0023"
 
 
+@CALL_LOG
 def test_job_id_and_job_ids_are_exclusive(emulator, run_playbook):
     emulator.clear_calls()
     run = run_playbook(play(job(job_id="a", job_ids=["b"])))

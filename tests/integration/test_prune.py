@@ -7,7 +7,7 @@ import pytest
 
 from hwc_harness import REPO, images_named, play, project_id
 
-pytestmark = pytest.mark.emulator_only(reason="seeded ECS servers and images (control API)")
+SERVER_SEEDED = pytest.mark.emulator_only(reason="boots an ECS server from an image (control API) and reads the call log")
 
 PRUNE = REPO / "playbooks" / "prune.yml"
 GENERATIONS = ["web-%d" % n for n in range(1, 6)]
@@ -41,6 +41,7 @@ def seed(emulator, run_playbook):
     return sorted(set(GENERATIONS) - {"web-2", "web-3", "web-4", newest})
 
 
+@SERVER_SEEDED
 def test_dry_run_by_default_lists_what_would_go(emulator, run_playbook):
     doomed = seed(emulator, run_playbook)
     before = ids_by_name(emulator)
@@ -60,6 +61,7 @@ def test_dry_run_by_default_lists_what_would_go(emulator, run_playbook):
     assert any(c["path"].startswith("/ecs/cn-north-4/v1/") for c in emulator.calls())
 
 
+@SERVER_SEEDED
 def test_apply_deletes_in_parallel_and_never_touches_kept_images(emulator, run_playbook):
     doomed = seed(emulator, run_playbook)
     before = ids_by_name(emulator)
@@ -87,13 +89,19 @@ def test_apply_deletes_in_parallel_and_never_touches_kept_images(emulator, run_p
     assert emulator.write_calls() == []
 
 
-def test_shared_images_go_only_when_asked(emulator, run_playbook):
-    seed(emulator, run_playbook)
-    run = run_playbook(PRUNE, extra_vars={"ims_prune_name_pattern": "web-3", "ims_prune_keep_newest": 0,
+@pytest.mark.cloud_smoke
+def test_shared_images_go_only_when_asked(world, run_playbook):
+    [partner] = world.require("share_project_id")
+    shared = world.from_obs("web-3")
+    run = run_playbook(play({"name": "create", "huaweicloud.cloud.ims_image": shared},
+                            {"name": "share", "huaweicloud.cloud.ims_image_member": {
+                                "images": [shared["name"]], "projects": [partner]}}))
+    assert run.rc == 0, run
+    run = run_playbook(PRUNE, extra_vars={"ims_prune_name_pattern": shared["name"], "ims_prune_keep_newest": 0,
                                           "ims_prune_apply": True})
     assert run.rc == 0, run
-    assert "web-3" in ids_by_name(emulator)
-    run = run_playbook(PRUNE, extra_vars={"ims_prune_name_pattern": "web-3", "ims_prune_keep_newest": 0,
+    assert len(world.images(shared["name"])) == 1
+    run = run_playbook(PRUNE, extra_vars={"ims_prune_name_pattern": shared["name"], "ims_prune_keep_newest": 0,
                                           "ims_prune_include_shared": True, "ims_prune_apply": True})
     assert run.rc == 0, run
-    assert "web-3" not in ids_by_name(emulator)
+    assert world.images(shared["name"]) == []

@@ -1,5 +1,5 @@
 """Roles ims_import, ims_share, ims_replicate and the ready playbooks (incl. the README demo), run with real
-ansible-playbook against the emulator: end state, idempotency (second run changes nothing and writes nothing),
+ansible-playbook (the tests taking ``world`` on both targets): end state, idempotency (second run changes nothing and writes nothing),
 check mode (no write calls) and input validation."""
 
 from __future__ import annotations
@@ -8,10 +8,17 @@ from datetime import datetime
 
 import pytest
 
-from hwc_harness import REPO, account, image_id, images_named, members, project_id, project_state, tags
+from hwc_harness import REPO, World, account, image_id, images_named, members, project_id, project_state, tags
 
 # The version-matrix legs skip these (they run only -m matrix); the main leg runs them.
-pytestmark = [pytest.mark.slow, pytest.mark.emulator_only(reason="seeded world; asserts the emulator's state and call log")]
+pytestmark = pytest.mark.slow
+
+# Why the other tests need the emulator.
+CALL_LOG = pytest.mark.emulator_only(reason="asserts through the emulator's call log which requests were sent")
+SEEDED = pytest.mark.emulator_only(reason="the seeded world's OBS objects, KMS key, encrypted image or regions")
+CONSUMER = pytest.mark.emulator_only(reason="acts as the consumer with the seeded partner account's credentials")
+CLOCK = pytest.mark.emulator_only(reason="sets the emulator's job durations (control API) and reads its job log")
+EXPORTS = pytest.mark.emulator_only(reason="exports to the emulator's OBS bucket and reads it (control API)")
 
 REGION = "cn-north-4"
 OTHER_REGIONS = ["cn-east-3", "cn-south-1", "ap-southeast-1", "ap-southeast-3", "la-south-2"]
@@ -52,17 +59,20 @@ def role_play(role, **role_vars):
 
 
 def assert_converged(emu, run_playbook, playbook, **kwargs):
-    """A second run reports no change and makes no write call; so does a check-mode run."""
+    """A second run reports no change and makes no write call; so does a check-mode run. ``emu``: an emulator
+    or a World (whose target may have no call log)."""
+    if not isinstance(emu, World):
+        emu = World(None, emu)
     emu.clear_calls()
     again = run_playbook(playbook, **kwargs)
     assert again.rc == 0, again
     assert again.changed == [], again
-    assert emu.write_calls() == []
+    emu.assert_no_writes()
     emu.clear_calls()
     checked = run_playbook(playbook, check=True, **kwargs)
     assert checked.rc == 0, checked
     assert checked.changed == [], checked
-    assert emu.write_calls() == []
+    emu.assert_no_writes()
 
 
 def parse_time(text):
@@ -91,6 +101,7 @@ def cross_region_jobs(emu, region=REGION):
 
 # ----------------------------------------------------------------------------------------------- demo
 
+@pytest.mark.emulator_only(reason="the demo playbook's fixed names and regions, the seeded partner credentials")
 def test_demo_playbook_end_to_end(emulator, run_playbook):
     partner = partner_auth(emulator)
     env = {"DEMO_PARTNER_ACCESS_KEY": partner["access_key"], "DEMO_PARTNER_SECRET_KEY": partner["secret_key"]}
@@ -118,6 +129,7 @@ def test_demo_playbook_end_to_end(emulator, run_playbook):
     assert_converged(emulator, run_playbook, demo, env=env)
 
 
+@pytest.mark.emulator_only(reason="the demo playbook's fixed names and regions, the seeded partner credentials")
 def test_demo_playbook_check_mode_on_a_fresh_account_writes_nothing(emulator, run_playbook):
     emulator.clear_calls()
     run = run_playbook(PLAYBOOKS / "demo.yml", check=True)
@@ -128,34 +140,36 @@ def test_demo_playbook_check_mode_on_a_fresh_account_writes_nothing(emulator, ru
 
 # ----------------------------------------------------------------------------------------------- import
 
-def test_import_playbook_from_obs_with_tags(emulator, run_playbook):
-    extra = {"ims_import_name": "web-base", "ims_import_image_url": "demo-images:ubuntu-22.04.qcow2",
-             "ims_import_os_version": "Ubuntu 18.04 server 64bit", "ims_import_description": "web base",
-             "ims_import_tags": {"team": "web", "env": "prod"}}
+def test_import_playbook_from_obs_with_tags(world, run_playbook):
+    obs = world.from_obs("web-base")
+    name = obs["name"]
+    extra = {"ims_import_name": name, "ims_import_image_url": obs["image_url"],
+             "ims_import_os_version": obs["os_version"], "ims_import_description": "web base",
+             "ims_import_tags": dict(world.tags, team="web", env="prod")}
     run = run_playbook(PLAYBOOKS / "import.yml", extra_vars=extra)
     assert run.rc == 0, run
-    [image] = images_named(emulator, "web-base")
+    [image] = world.images(name)
     assert image["status"] == "active"
     assert image.get("__description", image.get("description")) == "web base"
-    assert tags(image) == {"team": "web", "env": "prod"}
+    assert world.image_tags(name) == dict(world.tags, team="web", env="prod")
     assert task(run, "Create the image and wait until it is active")["image"]["id"] == image["id"]
     assert image["id"] in run.task("Show the image")["msg"]
 
-    assert_converged(emulator, run_playbook, PLAYBOOKS / "import.yml", extra_vars=extra)
+    assert_converged(world, run_playbook, PLAYBOOKS / "import.yml", extra_vars=extra)
 
     # A tag change: check mode reports it without writing, a real run applies it (purging the other tag).
-    retagged = dict(extra, ims_import_tags={"team": "platform"})
-    emulator.clear_calls()
+    retagged = dict(extra, ims_import_tags=dict(world.tags, team="platform"))
+    world.clear_calls()
     checked = run_playbook(PLAYBOOKS / "import.yml", extra_vars=retagged, check=True)
     assert checked.rc == 0, checked
     assert changed(checked) == ["Create the image and wait until it is active"]
-    assert emulator.write_calls() == []
+    world.assert_no_writes()
     applied = run_playbook(PLAYBOOKS / "import.yml", extra_vars=retagged)
     assert applied.rc == 0, applied
-    [image] = images_named(emulator, "web-base")
-    assert tags(image) == {"team": "platform"}
+    assert world.image_tags(name) == dict(world.tags, team="platform")
 
 
+@SEEDED
 def test_import_role_quick_import_register_and_local_upload(emulator, run_playbook, tmp_path):
     disk = tmp_path / "tools.qcow2"
     disk.write_bytes(b"QFI\xfb" + b"\0" * 65536)
@@ -198,6 +212,7 @@ def test_import_role_quick_import_register_and_local_upload(emulator, run_playbo
     ({"ims_import_name": "x", "ims_import_image_url": "demo-images:ubuntu-22.04.qcow2",
       "ims_import_min_disk": "forty"}, "ims_import_min_disk"),
 ])
+@CALL_LOG
 def test_import_role_rejects_bad_input_before_any_call(emulator, run_playbook, role_vars, message):
     emulator.clear_calls()
     run = run_playbook(role_play("ims_import", **role_vars))
@@ -208,6 +223,7 @@ def test_import_role_rejects_bad_input_before_any_call(emulator, run_playbook, r
 
 # ----------------------------------------------------------------------------------------------- share
 
+@CONSUMER
 def test_share_playbook_producer_and_consumer(emulator, run_playbook):
     base = image_id(emulator, BASE_IMAGE)
     partner = project_id(emulator, "partner")
@@ -256,20 +272,22 @@ def test_share_playbook_producer_and_consumer(emulator, run_playbook):
     assert_converged(emulator, run_playbook, PLAYBOOKS / "share.yml", extra_vars=unshare)
 
 
-def test_share_role_additive_and_absent(emulator, run_playbook):
-    base = image_id(emulator, BASE_IMAGE)
-    partner = project_id(emulator, "partner")
+@pytest.mark.cloud_smoke
+def test_share_role_additive_and_absent(world, run_playbook):
+    [partner] = world.require("share_project_id")
+    dummy, base = world.base_image(run_playbook)
     run = run_playbook(role_play("ims_share", ims_share_images=[base], ims_share_projects=[partner]))
     assert run.rc == 0, run
-    assert members(emulator, base) == {partner: "pending"}
+    assert world.members(base) == {partner: "pending"}
     run = run_playbook(role_play("ims_share", ims_share_images=[base], ims_share_projects=[partner],
                                  ims_share_state="absent"))
     assert run.rc == 0, run
-    assert members(emulator, base) == {}
+    assert world.members(base) == {}
     unshare = role_play("ims_share", ims_share_images=[base], ims_share_projects=[partner], ims_share_state="absent")
-    assert_converged(emulator, run_playbook, unshare)
+    assert_converged(world, run_playbook, unshare)
 
 
+@CONSUMER
 def test_share_role_consumer_error_stays_readable_without_secrets(emulator, run_playbook):
     # Nothing is shared with the partner: accepting fails, and the no_log task's error is repeated.
     run = run_playbook(role_play("ims_share", ims_share_images=[BASE_IMAGE], ims_share_consumer_status="accepted",
@@ -291,6 +309,7 @@ def test_share_role_consumer_error_stays_readable_without_secrets(emulator, run_
     ({"ims_share_images": [BASE_IMAGE], "ims_share_consumer_status": "accept"},
      "ims_share_consumer_status must be one of"),
 ])
+@CALL_LOG
 def test_share_role_rejects_bad_input_before_any_call(emulator, run_playbook, role_vars, message):
     emulator.clear_calls()
     run = run_playbook(role_play("ims_share", **role_vars))
@@ -301,6 +320,7 @@ def test_share_role_rejects_bad_input_before_any_call(emulator, run_playbook, ro
 
 # ----------------------------------------------------------------------------------------------- replicate
 
+@CLOCK
 def test_replicate_playbook_batches_cross_region_copies(emulator, run_playbook):
     """Five target regions, at most two at a time: three batches whose copies run together."""
     emulator.configure(job_seconds=4)
@@ -328,20 +348,28 @@ def test_replicate_playbook_batches_cross_region_copies(emulator, run_playbook):
         emulator.configure(job_seconds=0.3)
 
 
-def test_replicate_role_tags_every_copy(emulator, run_playbook):
+@pytest.mark.cloud_long
+def test_replicate_role_tags_every_copy(world, run_playbook):
     """ims_replicate passes tags, copy_tags and purge_tags to every copy, in-region and across regions; the
     copies, started without waiting, are tagged once active, and a re-run converges."""
-    plays = role_play("ims_replicate", ims_replicate_image=BASE_IMAGE, ims_replicate_regions=["cn-south-1"],
-                      ims_replicate_agency_name=AGENCY, ims_replicate_tags={"release": "1"},
-                      ims_replicate_in_region=[{"name": "demo-base-tagged"}])
+    region, agency = world.require("copy_region", "agency_name")
+    world.long_job()
+    base_name, dummy = world.base_image(run_playbook)
+    source_tags = world.image_tags(base_name)
+    plays = role_play("ims_replicate", ims_replicate_image=base_name, ims_replicate_regions=[region],
+                      ims_replicate_agency_name=agency, ims_replicate_tags=dict(world.tags, release="1"),
+                      ims_replicate_in_region=[{"name": world.name("base-tagged")}])
     run = run_playbook(plays)
     assert run.rc == 0, run
-    [in_region] = images_named(emulator, "demo-base-tagged")
-    [south] = images_named(emulator, BASE_IMAGE, region="cn-south-1")
-    assert tags(in_region) == tags(south) == {"env": "test", "release": "1"}
-    assert_converged(emulator, run_playbook, plays)
+    [in_region] = world.images(world.name("base-tagged"))
+    [copy] = world.images(base_name, region=region)
+    assert world.image_tags(world.name("base-tagged")) == world.image_tags(base_name, region=region) == dict(
+        source_tags, release="1", **world.tags)
+    assert in_region["status"] == copy["status"] == "active"
+    assert_converged(world, run_playbook, plays)
 
 
+@CLOCK
 def test_replicate_role_in_region_and_cross_region_together(emulator, run_playbook):
     emulator.configure(job_seconds=3)
     try:
@@ -383,6 +411,7 @@ def test_replicate_role_in_region_and_cross_region_together(emulator, run_playbo
         emulator.configure(job_seconds=0.3)
 
 
+@CLOCK
 def test_replicate_role_starts_every_copy_before_any_wait_and_reads_once(emulator, run_playbook):
     """In-region and cross-region copies all start before the first job poll, one ims_job polls them all, the
     source is looked up once (by name), and a re-run reads each resource once."""
@@ -443,6 +472,7 @@ def test_replicate_role_starts_every_copy_before_any_wait_and_reads_once(emulato
     ({"ims_replicate_image": BASE_IMAGE, "ims_replicate_in_region": [{"cmk_id": KMS_KEY}]},
      "missing required arguments: name found in ims_replicate_in_region"),
 ])
+@CALL_LOG
 def test_replicate_role_rejects_bad_input_before_any_call(emulator, run_playbook, role_vars, message):
     emulator.clear_calls()
     run = run_playbook(role_play("ims_replicate", **role_vars))
@@ -451,6 +481,7 @@ def test_replicate_role_rejects_bad_input_before_any_call(emulator, run_playbook
     assert emulator.calls() == []
 
 
+@SEEDED
 def test_replicate_role_reports_ims_errors(emulator, run_playbook):
     # Encrypted images cannot be copied across regions (IMG.0143): the error surfaces with its code.
     run = run_playbook(role_play("ims_replicate", ims_replicate_image="demo-encrypted-image",
@@ -460,6 +491,7 @@ def test_replicate_role_reports_ims_errors(emulator, run_playbook):
     assert images_named(emulator, "demo-encrypted-image", region="cn-east-3") == []
 
 
+@CLOCK
 def test_replicate_role_waits_for_copies_an_interrupted_run_left_running(emulator, run_playbook):
     emulator.configure(job_seconds=6)
     try:
@@ -485,6 +517,7 @@ def test_replicate_role_waits_for_copies_an_interrupted_run_left_running(emulato
         emulator.configure(job_seconds=0.3)
 
 
+@EXPORTS
 def test_import_role_exports_the_image_it_creates(emulator, run_playbook):
     plays = role_play("ims_import", ims_import_name="exported-base", ims_import_image_url="demo-images:ubuntu-22.04.qcow2",
                       ims_import_os_version="Ubuntu 18.04 server 64bit",
