@@ -11,23 +11,32 @@ import sys
 import pytest
 
 from hwc_harness import account, credentials_env, images_named
+from hwc_target import target_kind
 
-pytestmark = [pytest.mark.matrix, pytest.mark.emulator_only(reason="asserts the seeded world and the emulator's state")]
+pytestmark = pytest.mark.matrix
+
+SEEDED = pytest.mark.emulator_only(reason="the seeded image and the seeded account's AK/SK and password")
+CALL_LOG = pytest.mark.emulator_only(reason="asserts through the emulator's call log that nothing was sent")
 
 REGION = "cn-north-4"
 BASE_IMAGE = "demo-base-image"
 
 
 @pytest.fixture
-def adhoc(emulator, collections_path, tmp_path):
-    """Run ``ansible localhost -m MODULE -a ARGS``; returns (rc, result of localhost, stdout)."""
+def adhoc(request, collections_path, tmp_path):
+    """Run ``ansible localhost -m MODULE -a ARGS``; returns (rc, result of localhost, stdout). Credentials: the
+    seeded account's (``method``) on the emulator target, the cloud target's environment on the cloud."""
+    emulator = request.getfixturevalue("emulator") if target_kind() == "emulator" else None
 
     def run(module, args, check=False, method="aksk", env=None):
         command = [os.path.join(os.path.dirname(sys.executable), "ansible"), "localhost", "-m", module, "-a", args]
         if check:
             command.append("--check")
         run_env = {k: v for k, v in os.environ.items() if not k.startswith("HUAWEICLOUD_")}
-        run_env.update(credentials_env(emulator, "demo", REGION, method))
+        if emulator is None:
+            run_env.update(request.getfixturevalue("hwc_target").env())
+        else:
+            run_env.update(credentials_env(emulator, "demo", REGION, method))
         run_env.update({
             "ANSIBLE_COLLECTIONS_PATH": collections_path,
             "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
@@ -59,6 +68,7 @@ def adhoc(emulator, collections_path, tmp_path):
     return run
 
 
+@SEEDED
 def test_readme_adhoc_image_info(emulator, adhoc):
     # The README's form: name=..., everything else from HUAWEICLOUD_* variables.
     rc, result, stdout = adhoc("huaweicloud.cloud.ims_image_info", "name=%s" % BASE_IMAGE)
@@ -71,6 +81,7 @@ def test_readme_adhoc_image_info(emulator, adhoc):
     assert account(emulator)["secret_key"] not in stdout
 
 
+@SEEDED
 def test_adhoc_image_info_with_list_args_and_password_auth(emulator, adhoc):
     rc, result, stdout = adhoc("huaweicloud.cloud.ims_image_info",
                                "names=demo-base-image,demo-large-image include_quota=true", method="password")
@@ -80,28 +91,31 @@ def test_adhoc_image_info_with_list_args_and_password_auth(emulator, adhoc):
     assert account(emulator)["user"]["password"] not in stdout
 
 
-def test_adhoc_image_create_is_idempotent_and_check_mode_writes_nothing(emulator, adhoc):
-    args = "name=adhoc-image image_url=demo-images:ubuntu-22.04.qcow2 min_disk=40 " \
-           "os_version='Ubuntu 18.04 server 64bit' tags='{\"made\": \"adhoc\"}'"
-    emulator.clear_calls()
+@pytest.mark.cloud_smoke
+def test_adhoc_image_create_is_idempotent_and_check_mode_writes_nothing(world, adhoc):
+    image = world.from_obs("adhoc-image", tags={"made": "adhoc"})
+    args = "name=%s image_url=%s min_disk=%d os_version='%s' tags='%s'" % (
+        image["name"], image["image_url"], image["min_disk"], image["os_version"], json.dumps(image["tags"]))
+    world.clear_calls()
     rc, result, stdout = adhoc("huaweicloud.cloud.ims_image", args, check=True)
     assert rc == 0 and result["changed"] is True, stdout
-    assert emulator.write_calls() == []
-    assert images_named(emulator, "adhoc-image") == []
+    world.assert_no_writes()
+    assert world.images(image["name"]) == []
 
     rc, result, stdout = adhoc("huaweicloud.cloud.ims_image", args)
     assert rc == 0 and result["changed"] is True, stdout
-    [image] = images_named(emulator, "adhoc-image")
-    assert image["status"] == "active"
-    assert result["image"]["id"] == image["id"]
-    assert result["image"]["tags"] == {"made": "adhoc"}
+    [created] = world.images(image["name"])
+    assert created["status"] == "active"
+    assert result["image"]["id"] == created["id"]
+    assert result["image"]["tags"] == dict(world.tags, made="adhoc")
 
-    emulator.clear_calls()
+    world.clear_calls()
     rc, result, stdout = adhoc("huaweicloud.cloud.ims_image", args)
     assert rc == 0 and result["changed"] is False, stdout
-    assert emulator.write_calls() == []
+    world.assert_no_writes()
 
 
+@SEEDED
 def test_adhoc_errors_are_readable(emulator, adhoc):
     rc, result, stdout = adhoc("huaweicloud.cloud.ims_image_info", "name=x",
                                env={"HUAWEICLOUD_SECRET_KEY": "wrong-secret-key"})
@@ -110,6 +124,7 @@ def test_adhoc_errors_are_readable(emulator, adhoc):
     assert "wrong-secret-key" not in stdout
 
 
+@CALL_LOG
 def test_adhoc_target_region_that_would_move_the_host_fails_before_any_call(emulator, adhoc):
     """`x@127.0.0.1:9/#` in the default endpoint template would make 127.0.0.1:9 the host: refused, naming
     target_region, before a single HTTP call (the emulator's call log stays empty)."""

@@ -9,7 +9,9 @@ import pytest
 
 from hwc_harness import account, images_named, play, project_id, tags
 
-pytestmark = [pytest.mark.matrix, pytest.mark.emulator_only(reason="seeded images and the emulator's query log")]
+pytestmark = pytest.mark.matrix
+
+CALL_LOG = pytest.mark.emulator_only(reason="asserts through the emulator's call log which queries were sent")
 
 BUCKET = "demo-images"
 
@@ -24,19 +26,23 @@ def info(task, **args):
     return {"name": task, "huaweicloud.cloud.ims_image_info": args}
 
 
+SEEDED_TAGS = {
+    "web-1": {"team": "web", "env": "prod"},
+    "web-2": {"team": "web", "env": "test", "keep": ""},
+    "web-3": {"team": "web", "env": "prod", "keep": "forever"},
+    "api-1": {"team": "api", "env": "prod"},
+}
+
+
 def seed(run_playbook):
-    run = run_playbook(play(
-        create("web-1", {"team": "web", "env": "prod"}),
-        create("web-2", {"team": "web", "env": "test", "keep": ""}),
-        create("web-3", {"team": "web", "env": "prod", "keep": "forever"}),
-        create("api-1", {"team": "api", "env": "prod"}),
-    ))
+    run = run_playbook(play(*[create(name, image_tags) for name, image_tags in SEEDED_TAGS.items()]))
     assert run.rc == 0, run
 
 
-def newest(emulator, names):
-    """The emulator's newest image among ``names``, by the same rule as most_recent (created_at, then id)."""
-    records = [r for r in images_named(emulator) if r["name"] in names]
+def newest(images, names):
+    """The newest image among ``names`` of ``images`` (records), by the same rule as most_recent (created_at, then
+    id)."""
+    records = [r for r in images if r["name"] in names]
     return max(records, key=lambda r: (r["created_at"][:19], r["id"]))
 
 
@@ -44,6 +50,7 @@ def by_name(emulator):
     return {r["name"]: r for r in images_named(emulator)}
 
 
+@CALL_LOG
 def test_info_client_side_filters_and_most_recent(emulator, run_playbook):
     seed(run_playbook)
     emulator.clear_calls()
@@ -79,7 +86,8 @@ def test_info_client_side_filters_and_most_recent(emulator, run_playbook):
     assert got("glob") == ["web-1", "web-2", "web-3"]
     assert got("regex") == ["api-1", "web-1", "web-3"]
     assert got("glob_and_regex") == ["web-1", "web-2"]
-    assert [i["id"] for i in run.task("most_recent")["images"]] == [newest(emulator, {"web-1", "web-2", "web-3"})["id"]]
+    newest_web = newest(images_named(emulator), {"web-1", "web-2", "web-3"})
+    assert [i["id"] for i in run.task("most_recent")["images"]] == [newest_web["id"]]
     assert [i["name"] for i in run.task("sorted")["images"]] == ["web-3", "web-2", "web-1", "api-1"]
     assert run.task("none")["images"] == []
     # The records carry the emulator's tags and times; epoch seconds are numbers.
@@ -99,32 +107,40 @@ def test_info_client_side_filters_and_most_recent(emulator, run_playbook):
     assert not run.changed
 
 
-def test_lookup_in_a_play(emulator, run_playbook):
-    seed(run_playbook)
-    web2 = by_name(emulator)["web-2"]["id"]
+def test_lookup_in_a_play(world, run_playbook):
+    """The lookup's forms; name patterns keep to this run's images, so that a real account's others do not count."""
+    run = run_playbook(play(*[{"name": "create " + suffix, "huaweicloud.cloud.ims_image": world.from_obs(
+        suffix, tags=image_tags)} for suffix, image_tags in SEEDED_TAGS.items()]))
+    assert run.rc == 0, run
+    prefix = world.name("")
+    web = {world.name(n) for n in ("web-1", "web-2", "web-3")}
+    web2 = world.image_ids(world.name("web-2"))[0]
     run = run_playbook(play(
         {"name": "lookups", "ansible.builtin.set_fact": {
-            "newest_web": "{{ lookup('huaweicloud.cloud.ims_image', name_pattern='web-*', owner='self',"
-                          " most_recent=true) }}",
-            "by_name": "{{ lookup('huaweicloud.cloud.ims_image', 'web-2') }}",
+            "newest_web": "{{ lookup('huaweicloud.cloud.ims_image', name_pattern='%sweb-*', owner='self',"
+                          " most_recent=true) }}" % prefix,
+            "by_name": "{{ lookup('huaweicloud.cloud.ims_image', '%sweb-2') }}" % prefix,
             "by_id": "{{ query('huaweicloud.cloud.ims_image', '%s') }}" % web2,
-            "record": "{{ lookup('huaweicloud.cloud.ims_image', 'web-3', output='record') }}",
-            "kept": "{{ query('huaweicloud.cloud.ims_image', tags={'keep': none}, owner='self') | length }}",
-            "nothing": "{{ query('huaweicloud.cloud.ims_image', name_pattern='db-*') }}"}},
+            "record": "{{ lookup('huaweicloud.cloud.ims_image', '%sweb-3', output='record') }}" % prefix,
+            "kept": "{{ query('huaweicloud.cloud.ims_image', tags={'keep': none}, owner='self',"
+                    " name_pattern='%s*') | length }}" % prefix,
+            "nothing": "{{ query('huaweicloud.cloud.ims_image', name_pattern='%sdb-*') }}" % prefix}},
         {"name": "explicit region beats the environment", "ansible.builtin.set_fact": {
-            "east": "{{ query('huaweicloud.cloud.ims_image', owner='self', region='cn-east-3') }}"}},
+            "east": "{{ query('huaweicloud.cloud.ims_image', owner='self', region='%s', name_pattern='%s*') }}"
+                    % (world.target.settings.get("copy_region", "cn-east-3"), prefix)}},
     ))
     assert run.rc == 0, run
     facts = run.task("lookups")["ansible_facts"]
-    assert facts["newest_web"] == newest(emulator, {"web-1", "web-2", "web-3"})["id"]
+    assert facts["newest_web"] == newest(world.images(), web)["id"]
     assert facts["by_name"] == web2
     assert facts["by_id"] == [web2]
-    assert facts["record"]["name"] == "web-3" and facts["record"]["tags"]["keep"] == "forever"
+    assert facts["record"]["name"] == world.name("web-3") and facts["record"]["tags"]["keep"] == "forever"
     assert facts["kept"] == 2
     assert facts["nothing"] == []
     assert run.task("explicit region beats the environment")["ansible_facts"]["east"] == []
 
 
+@CALL_LOG
 def test_lookup_bad_input_names_the_option_and_hides_secrets(emulator, run_playbook):
     emulator.clear_calls()
     run = run_playbook(play(
@@ -139,6 +155,7 @@ def test_lookup_bad_input_names_the_option_and_hides_secrets(emulator, run_playb
     assert emulator.calls() == []
 
 
+@CALL_LOG
 def test_info_refuses_bad_discovery_options(emulator, run_playbook):
     emulator.clear_calls()
     run = run_playbook(play(info("bad_owner", owner="me")))

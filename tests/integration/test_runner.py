@@ -15,7 +15,8 @@ import yaml
 
 from hwc_harness import REPO, account, image_id, images_named, members, project_id
 
-pytestmark = [pytest.mark.matrix, pytest.mark.emulator_only(reason="seeded world; asserts the emulator's state")]
+pytestmark = [pytest.mark.matrix, pytest.mark.emulator_only(
+    reason="renders the seeded accounts' AK/SK and passwords into AWX credentials; asserts the emulator's state")]
 
 ansible_runner = pytest.importorskip("ansible_runner")
 sandbox = pytest.importorskip("jinja2.sandbox")
