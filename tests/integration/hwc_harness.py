@@ -196,6 +196,8 @@ class World:
     def __init__(self, target, emulator=None):
         self.target = target
         self.emulator = emulator
+        # Names are unique per test: on the cloud, earlier tests' images stay until the session ends.
+        self.test_id = uuid.uuid4().hex[:6]
 
     @property
     def region(self):
@@ -206,7 +208,8 @@ class World:
         return dict(self.target.tags)
 
     def name(self, suffix):
-        return self.target.name(suffix)
+        """A name unique to this test (and run)."""
+        return self.target.name(self.test_id + "-" + suffix)
 
     def require(self, *settings):
         return self.target.require(*settings)
@@ -225,7 +228,7 @@ class World:
         the emulator target, an image imported from the configured OBS object for this test on the cloud."""
         if self.emulator is not None:
             return BASE_IMAGE, image_id(self.emulator, BASE_IMAGE)
-        args = self.from_obs("base-" + uuid.uuid4().hex[:8])
+        args = self.from_obs("base")
         run = run_playbook(play({"name": "base image", "huaweicloud.cloud.ims_image": args}))
         assert run.rc == 0, run
         return args["name"], run.task("base image")["image"]["id"]

@@ -37,6 +37,7 @@ SETTINGS = {
     "region": "the region every test runs in",
     "ims_endpoint": "IMS endpoint template override ({region} is substituted)",
     "iam_endpoint": "IAM endpoint template override",
+    "ecs_endpoint": "ECS endpoint template override (ims_prune reads which images servers run)",
     "image_url": "a small OBS object (bucket:object, qcow2/vhd/zvhd2/raw) the suite imports images from",
     "os_version": "the OS version of image_url's image",
     "min_disk": "the minimum system disk (GB) of image_url's image",
@@ -45,6 +46,7 @@ SETTINGS = {
     "agency_name": "the IAM agency cross-region copies run under",
     "long_jobs": "yes to run long jobs (cross-region copy, whole images); also HWC_CLOUD_LONG=1",
 }
+ENDPOINTS = ("ims_endpoint", "iam_endpoint", "ecs_endpoint")
 # Rough size of what the cloud target creates, per test kind (printed before a run starts).
 COSTS = {
     "image": "1 private image from image_url (minutes of import time, storage of one small image)",
@@ -230,8 +232,7 @@ class Target:
         lines += ["  long jobs (cross-region copy, whole image): %s" % (
                       "ENABLED" if long_jobs else "off (HWC_CLOUD_LONG=1 or long_jobs = yes to run them)"),
                   "  missing settings (their tests skip): %s" % (
-                      ", ".join(sorted(set(SETTINGS) - set(self.settings) - {"ims_endpoint", "iam_endpoint",
-                                                                             "long_jobs"})) or "none")]
+                      ", ".join(sorted(set(SETTINGS) - set(self.settings) - set(ENDPOINTS) - {"long_jobs"})) or "none")]
         return "\n".join(lines)
 
 
@@ -251,7 +252,7 @@ def cloud_target():
     env["HUAWEICLOUD_REGION"] = (settings.get("region") or env.get("HUAWEICLOUD_REGION")
                                  or os.environ.get("HW_REGION_NAME") or DEFAULT_REGION)
     settings["region"] = env["HUAWEICLOUD_REGION"]
-    for key in ("ims_endpoint", "iam_endpoint"):
+    for key in ENDPOINTS:
         if key in settings:
             env["HUAWEICLOUD_" + key.upper()] = settings[key]
     return Target("cloud", settings, env)

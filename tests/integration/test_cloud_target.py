@@ -5,6 +5,7 @@ through a config file and endpoint templates alone."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hwc_harness import REPO, account, play, start_emulator
+from hwc_harness import REPO, VISIBILITY_WINDOW, account, play, start_emulator
 from hwc_target import SETTINGS, TAG_KEY, Target, read_config
 
 CLEANUP_PLAYBOOK = REPO / "playbooks" / "cleanup_test_resources.yml"
@@ -65,6 +66,7 @@ def test_share_with_the_second_project(hwc_target, run_playbook):
     assert [m["member_id"] for m in hwc_target.api().list_members(image_id)] == [project]
 
 
+@pytest.mark.cloud_smoke
 @pytest.mark.cloud_long
 def test_cross_region_copy(hwc_target, run_playbook):
     if hwc_target.kind == "cloud":
@@ -118,25 +120,28 @@ class EmulatedCloud:
             "region = cn-north-4\n"
             "ims_endpoint = %s/ims/{region}\n"
             "iam_endpoint = %s/iam\n"
+            "ecs_endpoint = %s/ecs/{region}\n"
             "image_url = demo-images:ubuntu-22.04.qcow2\n"
             "os_version = Ubuntu 18.04 server 64bit\n"
             "min_disk = 40\n"
             "share_project_id = %s\n"
             "copy_region = cn-east-3\n"
             "agency_name = ims_admin_agency\n"
-            "long_jobs = yes\n" % (emu.url, emu.url, partner))
+            "long_jobs = yes\n" % (emu.url, emu.url, emu.url, partner))
         # The official SDK's variables: the cloud target takes credentials from the modules' usual sources.
-        self.credentials = {"HUAWEICLOUD_SDK_AK": demo["access_key"], "HUAWEICLOUD_SDK_SK": demo["secret_key"]}
+        self.credentials = {"HUAWEICLOUD_SDK_AK": demo["access_key"], "HUAWEICLOUD_SDK_SK": demo["secret_key"],
+                            # how late the emulator may list a new image (the modules' and the cleanup's wait)
+                            "HUAWEICLOUD_VISIBILITY_WINDOW": str(VISIBILITY_WINDOW)}
 
-    def pytest(self, run, *args, config=None):
+    def pytest(self, run, *args, config=None, workers=0, timeout=300):
         env = {key: value for key, value in os.environ.items()
                if not key.startswith(("HUAWEICLOUD_", "HWC_", "PYTEST_"))}
         env.update(self.credentials, HWC_TARGET="cloud", HWC_CLOUD_CONFIG=str(config or self.config),
                    HWC_TEST_RUN_ID=run, PYTEST_ADDOPTS="", PYTHONPATH=str(Path(__file__).resolve().parent))
         command = [sys.executable, "-m", "pytest", "-c", str(REPO / "tests" / "pytest.ini"), "--rootdir", str(REPO),
-                   "-p", "no:cacheprovider", "-p", "no:xdist", "-rs"] + list(args)
-        inner = subprocess.run(command, capture_output=True, text=True, env=env, cwd=str(REPO), timeout=300,
-                               check=False)
+                   "-p", "no:cacheprovider", "-rs"] + (["-n", str(workers)] if workers else ["-p", "no:xdist"])
+        inner = subprocess.run(command + list(args), capture_output=True, text=True, env=env, cwd=str(REPO),
+                               timeout=timeout, check=False)
         return inner.returncode, inner.stdout + inner.stderr
 
     def tagged_images(self, settle=10):
@@ -167,17 +172,37 @@ def emulated_cloud(tmp_path):
     emu.process.wait(timeout=10)
 
 
+# The full cloud run is every test not marked emulator_only; the CI proof runs the cloud_smoke subset of it.
+FULL_CLOUD_RUN = "HWC_TARGET=cloud pytest tests/integration (-m 'not emulator_only' selects the same tests)"
+
+
+def estimated(output):
+    """The counts of the estimate's "selected" line."""
+    match = re.search(r"selected: (\d+) cloud-capable test\(s\), (\d+) long \((run|skipped)\), (\d+) emulator-only",
+                      output)
+    assert match, output
+    return {"cloud": int(match.group(1)), "long": int(match.group(2)), "emulator_only": int(match.group(4))}
+
+
 @pytest.mark.emulator_only(reason="starts its own emulator to run the cloud target against it")
 def test_cloud_target_runs_against_the_emulator_through_config_and_endpoints(emulated_cloud):
-    """The CI proof: HWC_TARGET=cloud with a config file and endpoint templates only (no control API), on a
-    representative subset: the cloud-capable tests and an emulator-only module (skipped with its reason)."""
-    rc, output = emulated_cloud.pytest("ci-proof", "-m", "cloud_smoke or cloud_long or emulator_only",
-                                       str(Path(__file__)), str(REPO / "tests" / "integration" / "test_faults.py"))
+    """The CI proof: HWC_TARGET=cloud with a config file and endpoint templates only (no control API), under
+    pytest-xdist as the real run, on a representative subset of the suite: the cloud_smoke tests of every module
+    (they run and assert through the API) and every emulator_only test (skipped with its reason)."""
+    rc, output = emulated_cloud.pytest("ci-proof", "-m", "cloud_smoke or emulator_only",
+                                       str(REPO / "tests" / "integration"), workers=2)
+    print("full cloud run: " + FULL_CLOUD_RUN)
     assert rc == 0, output
     assert "huaweicloud.cloud cloud target: run ci-proof" in output  # the estimate, before any test
-    assert "4 passed" in output, output
-    assert "emulator_only: starts its own emulator" in output, output
-    assert "emulator_only: fault injection" in output, output
+    counts = estimated(output)
+    passed = int(re.search(r"(\d+) passed", output).group(1))
+    skipped = int(re.search(r"(\d+) skipped", output).group(1))
+    # The estimate counted, under xdist, exactly what then ran and what was skipped.
+    assert counts["cloud"] + counts["long"] == passed >= 12, output
+    assert counts["emulator_only"] == skipped > 100, output
+    for reason in ("starts its own emulator", "fault injection", "injects job failures",
+                   "asserts through the emulator's call log", "sets the emulator's job duration"):
+        assert "emulator_only: " + reason in output, output
     assert emulated_cloud.tagged_images() == []
 
 
@@ -185,11 +210,12 @@ def test_cloud_target_runs_against_the_emulator_through_config_and_endpoints(emu
 def test_missing_settings_skip_their_tests_with_the_reason(emulated_cloud, tmp_path):
     config = tmp_path / "endpoints-only.ini"
     config.write_text("[default]\nims_endpoint = %s/ims/{region}\niam_endpoint = %s/iam\n"
-                      % (emulated_cloud.emu.url, emulated_cloud.emu.url))
+                      "ecs_endpoint = %s/ecs/{region}\n" % ((emulated_cloud.emu.url,) * 3))
     rc, output = emulated_cloud.pytest("missing", "-m", "cloud_smoke or cloud_long", str(Path(__file__)),
                                        config=config)
     assert rc == 0, output
     assert "4 skipped" in output, output
+    assert estimated(output) == {"cloud": 3, "long": 1, "emulator_only": 0}, output  # without xdist
     assert "missing settings (their tests skip): agency_name, copy_region, image_url" in output, output
     assert "cloud config lacks image_url (a small OBS object" in output, output
     assert "cloud config lacks share_project_id (a second project" in output, output
@@ -204,10 +230,10 @@ import signal
 from hwc_harness import play
 
 
-def create(target, suffix):
-    return {"name": "create", "huaweicloud.cloud.ims_image": {
+def create(target, suffix, **extra):
+    return {"name": "create", "huaweicloud.cloud.ims_image": dict({
         "name": target.name(suffix), "image_url": target.settings["image_url"], "min_disk": 40,
-        "os_version": target.settings["os_version"], "tags": target.tags}}
+        "os_version": target.settings["os_version"], "tags": target.tags}, **extra)}
 
 
 def test_fails_after_creating(hwc_target, run_playbook):
@@ -216,16 +242,20 @@ def test_fails_after_creating(hwc_target, run_playbook):
     assert False, "a failing test"
 
 
-def test_interrupted_after_creating(hwc_target, run_playbook):
-    assert run_playbook(play(create(hwc_target, "interrupted"))).rc == 0
+def test_interrupted_right_after_starting_an_image(hwc_target, run_playbook):
+    assert run_playbook(play(create(hwc_target, "interrupted", wait=False))).rc == 0
+    # IMS lists the new image only seconds later: a cleanup that listed once, now, would miss it.
+    assert hwc_target.name("interrupted") not in [i["name"] for i in hwc_target.images()]
     os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C
 """
 
 
 @pytest.mark.emulator_only(reason="starts its own emulator to run the cloud target against it")
 def test_cloud_session_cleans_up_after_failures_and_interrupts(emulated_cloud, tmp_path):
+    """Also what IMS lists late: the cleanup lists again until the visibility window has passed."""
     tests = tmp_path / "test_failing.py"
     tests.write_text(FAILING_TESTS)
+    emulated_cloud.emu.configure(visibility_delay=2.5)
     rc, output = emulated_cloud.pytest("interrupted", "-p", "conftest", str(tests))
     assert rc == 2, output  # interrupted
     assert "1 failed" in output and "KeyboardInterrupt" in output, output
