@@ -229,10 +229,10 @@ class Target:
                 counts.get("cloud", 0) + (counts.get("long", 0) if long_jobs else 0), "; ".join(COSTS.values())))
         else:
             lines.append("  at most, per cloud-capable test: " + "; ".join(COSTS.values()))
-        lines += ["  long jobs (cross-region copy, whole image): %s" % (
-                      "ENABLED" if long_jobs else "off (HWC_CLOUD_LONG=1 or long_jobs = yes to run them)"),
-                  "  missing settings (their tests skip): %s" % (
-                      ", ".join(sorted(set(SETTINGS) - set(self.settings) - set(ENDPOINTS) - {"long_jobs"})) or "none")]
+        missing = sorted(set(SETTINGS) - set(self.settings) - set(ENDPOINTS) - {"long_jobs"})
+        lines.append("  long jobs (cross-region copy, whole image): %s" % (
+            "ENABLED" if long_jobs else "off (HWC_CLOUD_LONG=1 or long_jobs = yes to run them)"))
+        lines.append("  missing settings (their tests skip): %s" % (", ".join(missing) or "none"))
         return "\n".join(lines)
 
 

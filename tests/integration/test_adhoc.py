@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from hwc_harness import account, credentials_env, images_named
+from hwc_harness import account, credentials_env
 from hwc_target import target_kind
 
 pytestmark = pytest.mark.matrix

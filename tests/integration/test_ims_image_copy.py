@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hwc_harness import image_id, images_named, play, project_id, tags
+from hwc_harness import image_id, images_named, play, tags
 
 # Why the other tests need the emulator.
 SEEDED = pytest.mark.emulator_only(reason="the seeded images, KMS key and regions; asserts the emulator's call log")
