@@ -89,6 +89,10 @@ def pytest_collection_modifyitems(config, items):  # pylint: disable=unused-argu
         if marker:
             reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "needs the emulator")
             item.add_marker(pytest.mark.skip(reason="emulator_only: " + reason))
+        elif "emulator" in item.fixturenames:
+            # A test that takes the emulator fixture and says no more is emulator-only too (and counted so).
+            item.add_marker(pytest.mark.skip(reason="emulator_only: uses the emulator fixture (control API, seeded "
+                                                    "world); mark it emulator_only with its reason"))
 
 
 @pytest.fixture(scope="session")

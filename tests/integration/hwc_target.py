@@ -238,7 +238,7 @@ class Target:
 
 def classify(item):
     """The estimate's kind of one collected test: emulator_only, long or cloud."""
-    if item.get_closest_marker("emulator_only"):
+    if item.get_closest_marker("emulator_only") or "emulator" in item.fixturenames:
         return "emulator_only"
     if item.get_closest_marker("cloud_long"):
         return "long"

@@ -284,6 +284,7 @@ def test_copies_carry_tags_and_reruns_converge_them(emulator, run_playbook):
     assert len(images_named(emulator, "tagged-copy")) == 1
 
 
+@SEEDED
 def test_copies_to_several_regions_from_one_task(emulator, run_playbook):
     """target_regions: one module run starts every cross-region copy before the first job poll, one poll loop waits
     for all, each copy gets its tags; a re-run reads each resource once and writes nothing; a bad entry is refused
