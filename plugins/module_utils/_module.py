@@ -148,9 +148,39 @@ def build_api(params, resolved):
 
 
 class HuaweiCloudModule(object):
-    """An AnsibleModule with the common options, input checks and a lazily built client."""
+    """The base of every module: an AnsibleModule with the common options, input checks and a lazily built
+    client, and one fixed order of steps (openstack.cloud's OpenStackModule shape).
 
-    def __init__(self, argument_spec, with_wait=False, with_visibility=False, **kwargs):
+    A module subclasses it, sets ``argument_spec`` (its own options), ``module_kwargs`` (more AnsibleModule
+    arguments), ``with_wait``/``with_visibility`` (the shared option groups), and overrides the steps that
+    ``__call__`` runs in this order:
+
+    1. ``validate()`` - before any call: the first problem with the options, as a message naming the option;
+    2. ``look_up()`` - read what exists;
+    3. ``plan(found)`` - decide what changes, set ``changed`` and the diff in ``self.result``; None when there is
+       nothing to apply or wait for;
+    4. ``apply(plan)`` - the calls that change things, job ids recorded in ``self.result``;
+    5. ``wait(plan)`` - with ``wait=true``: wait for what apply started;
+    6. ``finish(plan)`` - what is left to converge or report once that is over; returns the result.
+
+    Check mode skips apply and wait, except in modules that only read (``read_only``).
+
+    ``self.result`` is the result built as the steps go: a failure after a job started still reports
+    ``changed=true`` and the job id(s) from it (see ``run``).
+    """
+
+    argument_spec = {}
+    module_kwargs = {}
+    with_wait = False
+    with_visibility = False
+    read_only = False
+
+    def __init__(self, argument_spec=None, with_wait=None, with_visibility=None, **kwargs):
+        argument_spec = self.argument_spec if argument_spec is None else argument_spec
+        with_wait = self.with_wait if with_wait is None else with_wait
+        with_visibility = self.with_visibility if with_visibility is None else with_visibility
+        kwargs = dict(self.module_kwargs, **kwargs)
+        self.result = {}
         spec = dict(COMMON_ARGUMENT_SPEC)
         if with_wait:
             spec.update(WAIT_ARGUMENT_SPEC)
@@ -234,3 +264,37 @@ class HuaweiCloudModule(object):
                     extra[key] = partial[key]
             self.fail(str(error), **extra)
         self.exit(**result)
+
+    # The steps (see the class docstring) ----------------------------------------------------------
+
+    def validate(self):
+        return None
+
+    def look_up(self):
+        return None
+
+    def plan(self, found):
+        return None
+
+    def apply(self, plan):
+        pass
+
+    def wait(self, plan):
+        pass
+
+    def finish(self, plan):
+        return self.result
+
+    def steps(self):
+        plan = self.plan(self.look_up())
+        if plan is not None and (self.read_only or not self.check_mode):
+            self.apply(plan)
+            if self.params.get("wait"):
+                self.wait(plan)
+        return self.finish(plan)
+
+    def __call__(self):
+        error = self.validate()
+        if error:
+            self.fail(error)
+        self.run(self.steps, partial=self.result)
