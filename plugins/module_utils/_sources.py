@@ -37,7 +37,7 @@ DATA_IMAGES_MAX = 3  # table 5-6
 DATA_IMAGES_MIN_DISK = (1, 2048)  # table 5-6
 
 # What the task waits on after the call: the job it started then the image it names ("job"), or only the image
-# ("image", an upload has no job).
+# ("image", an upload has no job); ``operation`` names the default wait_timeout (WAIT_TIMEOUTS in _waiter.py).
 JOB = "job"
 IMAGE = "image"
 
@@ -48,7 +48,7 @@ class Source(object):
     taken). ``call`` is the ImsApi method and ``body`` builds its request body from the params. With
     ``metadata`` the call makes image metadata that ``fill`` (an ImsApi method) then fills with the file."""
 
-    def __init__(self, kind, label, selected, call, body, waits, options=(), checks=(), min_disk=None,
+    def __init__(self, kind, label, selected, call, body, waits, operation, options=(), checks=(), min_disk=None,
                  metadata=False, fill=None, whole=False):
         self.kind = kind
         self.label = label
@@ -56,6 +56,7 @@ class Source(object):
         self.call = call
         self.body = body
         self.waits = waits
+        self.operation = operation
         self.options = frozenset(options)
         self.checks = checks
         self.min_disk = min_disk
@@ -227,41 +228,41 @@ def metadata_body(p):
 SOURCES = (
     Source("whole_instance", "instance_id and vault_id",
            lambda p: p.get("instance_id") and p.get("vault_id"),
-           "create_whole_image", whole_instance_body, JOB,  # 5.1.9
+           "create_whole_image", whole_instance_body, JOB, "whole_image",  # 5.1.9
            options=("vault_id",), whole=True),
     Source("instance", "instance_id",
            lambda p: p.get("instance_id"),
-           "create_image", instance_body, JOB),  # 5.1.3, system disk of an ECS
+           "create_image", instance_body, JOB, "instance"),  # 5.1.3, system disk of an ECS
     Source("whole_backup", "backup_id",
            lambda p: p.get("backup_id"),
-           "create_whole_image", whole_backup_body, JOB, whole=True),  # 5.1.9, CBR backup
+           "create_whole_image", whole_backup_body, JOB, "whole_image", whole=True),  # 5.1.9, CBR backup
     Source("volume_data", "volume_id with image_type=DataImage",
            lambda p: p.get("volume_id") and _data(p),
-           "create_image", volume_data_body, JOB,  # 5.1.3, data_images of an EVS volume
+           "create_image", volume_data_body, JOB, "instance",  # 5.1.3, data_images of an EVS volume
            options=("image_type",)),
     Source("volume", "volume_id",
            lambda p: p.get("volume_id"),
-           "create_image", volume_body, JOB,  # 5.1.3, EVS system disk
+           "create_image", volume_body, JOB, "instance",  # 5.1.3, EVS system disk
            options=("os_version", "image_type"),
            checks=((_missing("os_version"), "os_version is required to create a system disk image from volume_id"),
                    (lambda p: p.get("image_type") == "IsoImage", "image_type=IsoImage is only used with image_url"))),
     Source("upload", "filename",
            lambda p: p.get("filename"),
-           "create_metadata", metadata_body, IMAGE,  # 6.1.6 then PUT /v2/images/{id}/file (6.1.4)
+           "create_metadata", metadata_body, IMAGE, "import",  # 6.1.6 then PUT /v2/images/{id}/file (6.1.4)
            options=("disk_format", "os_version", "min_disk"), min_disk=(40, 255), metadata=True, fill="upload_file"),
     Source("register", "image_url with register=true",
            lambda p: p.get("image_url") and p.get("register"),
-           "create_metadata", metadata_body, JOB,  # 6.1.6 then PUT /v1/cloudimages/{id}/upload (6.1.5)
+           "create_metadata", metadata_body, JOB, "import",  # 6.1.6 then PUT /v1/cloudimages/{id}/upload (6.1.5)
            options=("register", "disk_format", "os_version", "min_disk"), min_disk=(40, 255), metadata=True,
            fill="register"),
     Source("quick_import_data", "image_url with quick_import=true and image_type=DataImage",
            lambda p: p.get("image_url") and p.get("quick_import") and _data(p),
-           "quick_import", quick_import_data_body, JOB,  # 5.1.4
+           "quick_import", quick_import_data_body, JOB, "quick_import",  # 5.1.4
            options=("quick_import", "os_type", "min_disk", "image_type"),
            checks=(_DATA_OS_TYPE, _MIN_DISK_REQUIRED), min_disk=(1, 1024)),
     Source("quick_import", "image_url with quick_import=true",
            lambda p: p.get("image_url") and p.get("quick_import"),
-           "quick_import", quick_import_body, JOB,  # 5.1.4
+           "quick_import", quick_import_body, JOB, "quick_import",  # 5.1.4
            options=("quick_import", "os_version", "architecture", "min_disk", "image_type"),
            checks=((_missing("os_version"), "os_version is required with quick_import=true for a system disk image"),
                    (lambda p: p.get("image_type") not in (None, "ECS", "BMS"),
@@ -270,12 +271,12 @@ SOURCES = (
            min_disk=(1, 1024)),
     Source("obs_data", "image_url with image_type=DataImage",
            lambda p: p.get("image_url") and _data(p),
-           "create_data_images", obs_data_body, JOB,  # 5.1.5
+           "create_data_images", obs_data_body, JOB, "import",  # 5.1.5
            options=("os_type", "min_disk", "cmk_id", "image_type"),
            checks=(_DATA_OS_TYPE, _MIN_DISK_REQUIRED), min_disk=(40, 2048)),
     Source("obs", "image_url",
            lambda p: p.get("image_url"),
-           "create_image", obs_body, JOB,  # 5.1.3, converted file (ISO too) with optional data images
+           "create_image", obs_body, JOB, "import",  # 5.1.3, converted file (ISO too) with optional data images
            options=("os_version", "os_type", "architecture", "min_disk", "is_config", "cmk_id", "data_images",
                     "image_type"),
            checks=((lambda p: _iso(p) and not p.get("os_version"),

@@ -509,18 +509,21 @@ export_progress:
            elapsed: 311.2, wait_timeout: 3600, history: []}
 """
 
-import os
-
 from ansible_collections.huaweicloud.cloud.plugins.module_utils import _attributes as attributes
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError, WaitTimeoutError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._image_state import (
+    EXPORT_OPTIONS,
+    check_export,
+    describe,
+    desired_state,
+    export_refusal,
+    patch_operations,
+)
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import (
     IN_PROGRESS_STATUSES,
-    desired_tags,
-    dict_to_image_tags,
     tag_api_changes,
     normalize_image,
     record_tags,
-    tags_to_dict,
     wait_for_image,
     wait_until_gone,
 )
@@ -528,44 +531,16 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import crea
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._jobs import job_image_ids
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import single_image
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import HuaweiCloudModule
+from ansible_collections.huaweicloud.cloud.plugins.module_utils import _sources as sources
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import (
     check_description,
     check_int_range,
     check_name,
-    check_obs_url,
-    check_readable_file,
     check_tags,
     check_uuid,
     first_error,
-    server_int,
-    tag_value_text,
 )
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import wait_timeout
-
-SOURCES = ("instance_id", "volume_id", "image_url", "backup_id", "filename")
-
-# min_disk ranges (GB) of the API reference, per creation call.
-MIN_DISK_RANGES = {
-    "obs": (40, 255),          # 5.1.3 POST /v2/cloudimages/action with image_url
-    "quick_import": (1, 1024),  # 5.1.4
-    "data_image": (40, 2048),   # 5.1.5
-    "metadata": (40, 255),      # 6.1.6 POST /v2/images (register, upload)
-    "data_images_item": (1, 2048),  # table 5-6
-}
-
-EXPORT_FORMATS = ["qcow2", "vhd", "zvhd", "vmdk"]
-
-EXPORT_OPTIONS = dict(
-    bucket_url=dict(type="str", required=True),
-    file_format=dict(type="str", choices=EXPORT_FORMATS),
-    quick=dict(type="bool", default=False),
-    force=dict(type="bool", default=False),
-)
-
-# Export limits of the API reference (5.1.8), in bytes.
-EXPORT_MAX_SIZE = 1024 ** 4           # images must be smaller than 1 TB
-EXPORT_MAX_CONVERTED_SIZE = 128 * 1024 ** 3  # larger images only with quick export
-UPLOAD_MAX_SIZE = 2 * 1024 ** 3  # PUT /v2/images/{id}/file takes files smaller than 2 GB (6.1.4)
 
 DATA_IMAGE_OPTIONS = dict(
     name=dict(type="str", required=True),
@@ -609,70 +584,8 @@ ARGUMENT_SPEC = dict(
 )
 
 
-# Input validation ----------------------------------------------------------------
-
-def creation_kind(p):
-    """Which creation call the source options select (None when no source is given)."""
-    if p.get("instance_id"):
-        return "whole_instance" if p.get("vault_id") else "instance"
-    if p.get("backup_id"):
-        return "whole_backup"
-    if p.get("volume_id"):
-        return "volume_data" if p.get("image_type") == "DataImage" else "volume"
-    if p.get("filename"):
-        return "upload"
-    if p.get("image_url"):
-        if p.get("register"):
-            return "register"
-        data = p.get("image_type") == "DataImage"
-        if p.get("quick_import"):
-            return "quick_import_data" if data else "quick_import"
-        return "obs_data" if data else "obs"
-    return None
-
-
-# Options that only some creation calls take: option -> kinds that accept it.
-_ONLY_FOR = {
-    "vault_id": ("whole_instance",),
-    "register": ("register",),
-    "quick_import": ("quick_import", "quick_import_data"),
-    "disk_format": ("register", "upload"),
-    "os_version": ("volume", "obs", "quick_import", "register", "upload"),
-    "os_type": ("obs", "obs_data", "quick_import_data"),
-    "architecture": ("obs", "quick_import"),
-    "min_disk": ("obs", "obs_data", "quick_import", "quick_import_data", "register", "upload"),
-    "is_config": ("obs",),
-    "cmk_id": ("obs", "obs_data"),
-    "data_images": ("obs",),
-    "image_type": ("volume", "volume_data", "obs", "obs_data", "quick_import", "quick_import_data"),
-}
-
-# Creation kind -> its operation in WAIT_TIMEOUTS (module_utils/_waiter.py), for the default wait_timeout.
-KIND_OPERATION = {
-    "instance": "instance", "volume": "instance", "volume_data": "instance", "whole_instance": "whole_image",
-    "whole_backup": "whole_image", "upload": "import", "register": "import", "obs": "import", "obs_data": "import",
-    "quick_import": "quick_import", "quick_import_data": "quick_import",
-}
-
-_KIND_SOURCE = {
-    "instance": "instance_id", "whole_instance": "instance_id and vault_id", "whole_backup": "backup_id",
-    "volume": "volume_id", "volume_data": "volume_id with image_type=DataImage", "upload": "filename",
-    "register": "image_url with register=true", "obs": "image_url",
-    "obs_data": "image_url with image_type=DataImage", "quick_import": "image_url with quick_import=true",
-    "quick_import_data": "image_url with quick_import=true and image_type=DataImage",
-}
-
-
-def _given(p, option):
-    value = p.get(option)
-    if isinstance(value, bool):
-        return value
-    return value is not None
-
-
 def validate_params(p):
     """The first problem with the module parameters, as a message naming the option, or None."""
-    sources = [option for option in SOURCES if p.get(option) is not None]
     error = first_error(
         check_uuid(p.get("id"), "id"),
         check_name(p.get("name"), "name"),
@@ -688,364 +601,173 @@ def validate_params(p):
         return "one of id or name is required to identify the image"
     if p.get("delete_backup") and p.get("state") != "absent":
         return "delete_backup only applies to state=absent (it deletes the CBR backup of a full-ECS image)"
-    error = _check_export(p)
+    error = check_export(p, sources.source_of(p))
     if error:
         return error
     if p.get("state") == "absent":
         return None
     if p.get("min_ram") and p.get("max_ram") and p["max_ram"] < p["min_ram"]:
         return "max_ram (%d MB) must not be less than min_ram (%d MB)" % (p["max_ram"], p["min_ram"])
-    if len(sources) > 1:
-        return "%s are mutually exclusive: give one source to create the image from" % ", ".join(sources)
-    if p.get("vault_id") is not None and p.get("instance_id") is None:
-        return "vault_id is only used with instance_id (to create a full-ECS image)"
-    if p.get("register") and p.get("image_url") is None:
-        return "register=true needs image_url, the OBS file to register"
-    if p.get("quick_import") and p.get("image_url") is None:
-        return "quick_import=true needs image_url, the OBS file to import"
-    kind = creation_kind(p)
-    if kind is None:
-        # Nothing to create from: only an existing image can be managed.
-        for option in _ONLY_FOR:
-            if _given(p, option):
-                return "%s is only used when creating an image; give a source (%s) too" % (
-                    option, ", ".join(SOURCES))
-        return None
-    if kind == "upload" and p.get("register"):
-        return "register=true needs image_url, the OBS file to register"
-    for option, kinds in sorted(_ONLY_FOR.items()):
-        if _given(p, option) and kind not in kinds:
-            return "%s cannot be used when creating an image from %s" % (option, _KIND_SOURCE[kind])
-    if p.get("name") is None:
-        return "name is required to create an image"
-    for option in ("instance_id", "vault_id", "backup_id", "volume_id", "cmk_id"):
-        error = check_uuid(p.get(option), option)
-        if error:
-            return error
-    if p.get("enterprise_project_id") not in (None, "0") and check_uuid(p["enterprise_project_id"]):
-        return "enterprise_project_id must be 0 (the default project) or a UUID, got %r" % p["enterprise_project_id"]
-    error = first_error(check_obs_url(p.get("image_url"), "image_url"),
-                        check_readable_file(p.get("filename"), "filename"))
-    if error:
-        return error
-    if p.get("filename") and os.path.getsize(p["filename"]) >= UPLOAD_MAX_SIZE:
-        return ("filename: %s is %d bytes; IMS takes uploads smaller than 2 GB (API reference 6.1.4): put the file "
-                "in OBS and use image_url with register=true" % (p["filename"], os.path.getsize(p["filename"])))
-    error = _check_kind_requirements(p, kind)
-    if error:
-        return error
-    return _check_data_images(p, kind)
+    return sources.check(p)
 
 
-def _check_export(p):
-    export = p.get("export")
-    if export is None:
-        return None
-    if p.get("state") == "absent":
-        return "export is only used with state=present; an image that is deleted cannot be exported"
-    error = check_obs_url(export.get("bucket_url"), "export.bucket_url")
-    if error:
-        return error
-    if export.get("quick") and export.get("file_format") is not None:
-        return ("export.file_format cannot be used with export.quick=true: a quick export keeps the image's own "
-                "format")
-    if not export.get("quick") and export.get("file_format") is None:
-        return "export.file_format (%s) is required unless export.quick=true" % ", ".join(EXPORT_FORMATS)
-    kind = creation_kind(p)
-    if kind in ("whole_instance", "whole_backup"):
-        return "export cannot be used with a full-ECS image (%s): IMS does not export them" % _KIND_SOURCE[kind]
-    if kind is not None and (p.get("image_type") == "IsoImage" or p.get("disk_format") == "iso"):
-        return "export cannot be used with an ISO image: IMS does not export them"
-    return None
+class ImsImage(HuaweiCloudModule):
+    """Plans are (action, ...) tuples: ("delete", image), ("create", source), ("settle", image) for an image
+    still being created, ("update", image, before, after)."""
 
+    argument_spec = ARGUMENT_SPEC
+    module_kwargs = dict(supports_check_mode=True)
+    with_wait = True
+    with_visibility = True
 
-def export_refusal(image, quick):
-    """Why IMS would refuse to export this (normalized) image, or None."""
-    what = "image %s (%s)" % (image.get("id"), image.get("name"))
-    if str(image.get("whole_image")).lower() == "true":
-        return "%s is a full-ECS image, which IMS cannot export" % what
-    if image.get("disk_format") == "iso" or image.get("virtual_env_type") == "IsoImage":
-        return "%s is an ISO image, which IMS cannot export" % what
-    try:
-        size = server_int(image.get("image_size")) or 0
-    except ValueError:
-        return "%s reports an image size of %s, which is not a number; the export limits cannot be checked" % (
-            what, repr(image.get("image_size"))[:40])
-    if size >= EXPORT_MAX_SIZE:
-        return "%s is %d bytes; IMS only exports images smaller than 1 TB" % (what, size)
-    if size > EXPORT_MAX_CONVERTED_SIZE and not quick:
-        return ("%s is %d bytes; images larger than 128 GB can only be exported with export.quick=true"
-                % (what, size))
-    return None
-
-
-def _check_kind_requirements(p, kind):
-    image_type = p.get("image_type")
-    if kind == "volume" and not p.get("os_version"):
-        return "os_version is required to create a system disk image from volume_id"
-    if kind == "volume" and image_type == "IsoImage":
-        return "image_type=IsoImage is only used with image_url"
-    if kind == "quick_import" and not p.get("os_version"):
-        return "os_version is required with quick_import=true for a system disk image"
-    if kind == "quick_import" and image_type not in (None, "ECS", "BMS"):
-        return "image_type must be ECS or BMS (or DataImage) with quick_import=true, got %s" % image_type
-    if kind == "obs" and (image_type == "IsoImage" or p.get("disk_format") == "iso") and not p.get("os_version"):
-        return "os_version is required to create an image from an ISO file"
-    if kind == "obs" and p.get("os_type") == "Windows" and not p.get("os_version"):
-        return "os_version is required with os_type=Windows (the OS table has no generic Windows version)"
-    if kind in ("obs_data", "quick_import_data") and p.get("os_type") == "Other":
-        return "os_type must be Linux or Windows for a data disk image, got Other"
-    if kind in ("obs", "obs_data", "quick_import", "quick_import_data") and p.get("min_disk") is None:
-        return "min_disk is required to create an image from image_url"
-    ranges = {"obs": "obs", "obs_data": "data_image", "quick_import": "quick_import",
-              "quick_import_data": "quick_import", "register": "metadata", "upload": "metadata"}
-    if kind in ranges:
-        low, high = MIN_DISK_RANGES[ranges[kind]]
-        error = check_int_range(p.get("min_disk"), "min_disk", low, high, unit="GB")
-        if error:
-            return error
-    return None
-
-
-def _check_data_images(p, kind):
-    items = p.get("data_images") or []
-    if len(items) > 3:
-        return "data_images: an image file in OBS can bring at most 3 data disk images, got %d" % len(items)
-    names = set()
-    for index, item in enumerate(items):
-        label = "data_images[%d]" % index
-        error = first_error(
-            check_name(item.get("name"), label + ".name"),
-            check_description(item.get("description"), label + ".description"),
-            check_tags(item.get("tags"), label + ".tags"),
-        )
-        if error:
-            return error
-        if item["name"] in names or item["name"] == p.get("name"):
-            return "%s.name %r is used twice; every image created needs its own name" % (label, item["name"])
-        names.add(item["name"])
-        if item.get("image_url") == p.get("image_url"):
-            return "%s.image_url is the same file as image_url; every image needs its own file" % label
-        low, high = MIN_DISK_RANGES["data_images_item"]
-        error = first_error(check_obs_url(item.get("image_url"), label + ".image_url"),
-                            check_int_range(item.get("min_disk"), label + ".min_disk", low, high, unit="GB"))
-        if error:
-            return error
-    return None
-
-
-# Image state ------------------------------------------------------------------
-
-def describe(image, tags=None, managed=()):
-    """The attributes this module manages, as compared and shown in diffs. ``tags``: the image's tags as the
-    IMS tag API lists them (the authority); without it, what the image record's ``tags`` strings say.
-    ``managed``: the table attributes and custom properties the task sets (only those are compared)."""
-    if image is None:
-        return {}
-    max_ram = image.get("max_ram")
-    described = {
-        "name": image.get("name"),
-        "description": image.get("__description") or "",
-        "min_ram": _int_or_none(image.get("min_ram")),
-        "max_ram": _int_or_none(max_ram),
-        "tags": dict(tags) if tags is not None else tags_to_dict(image.get("tags")),
-    }
-    if managed:
-        described["attributes"] = attributes.current(image, managed)
-    return described
-
-
-def _int_or_none(value):
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def desired_state(p, current, by_id, tags=None):
-    """What ``describe`` should say after this task, given the current image (or None) and its tags."""
-    wanted = attributes.wanted(p)
-    before = describe(current, tags, managed=tuple(wanted))
-    if current:
-        after = dict(before)
-    else:
-        after = {"name": p["name"], "description": "", "min_ram": 0, "max_ram": None, "tags": {}}
-    if wanted:
-        after["attributes"] = dict(after.get("attributes") or {}, **wanted)
-    if p.get("name") is not None and (by_id or current is None):
-        after["name"] = p["name"]
-    if p.get("description") is not None:
-        after["description"] = p["description"]
-    if p.get("min_ram") is not None:
-        after["min_ram"] = p["min_ram"]
-    if p.get("max_ram") is not None:
-        after["max_ram"] = p["max_ram"]
-    wanted_tags = None
-    if p.get("tags") is not None:
-        wanted_tags = dict((key, tag_value_text(value)) for key, value in p["tags"].items())
-    after["tags"] = desired_tags(after["tags"], wanted_tags, p.get("purge_tags", True))
-    return before, after
-
-
-def patch_operations(image, after):
-    """JSON-patch operations for PATCH /v2/cloudimages that turn ``image`` into ``after`` (tags excluded).
-
-    ``replace`` needs the attribute to exist (IMS answers IMG.0035 otherwise),
-    so absent attributes are added.
-    """
-    before = describe(image)
-    operations = []
-    fields = (("name", "name"), ("description", "__description"), ("min_ram", "min_ram"), ("max_ram", "max_ram"))
-    for key, attribute in fields:
-        if after.get(key) is None or after[key] == before.get(key):
-            continue
-        value = after[key]
-        op = "replace" if attribute in image else "add"
-        operations.append({"op": op, "path": "/" + attribute, "value": value})
-    wanted = after.get("attributes") or {}
-    return operations + attributes.patch_operations(image, attributes.current(image, wanted), wanted)
-
-
-class ImageManager(object):
-    def __init__(self, module):
-        self.module = module
-        self.p = module.params
-        self.api = module.api
-        self.check_mode = module.check_mode
-        self.result = {"changed": False}
-        self.by_id = self.p.get("id") is not None
+    def validate(self):
+        return validate_params(self.params)
 
     # Lookup -------------------------------------------------------------------
 
-    def find(self):
+    def look_up(self):
         """The raw image the options identify, or None. Fails on an ambiguous name."""
-        if self.by_id:
-            image = self.api.get_image(self.p["id"])
-            if image is None or image.get("status") == "deleted":
-                return None
-            if image.get("owner") != self.api.project_id:
-                raise HuaweiCloudError("image %s (%s) belongs to project %s, not to yours (%s); ims_image only "
-                                       "manages your own images" % (image["id"], image.get("name"),
-                                                                    image.get("owner"), self.api.project_id))
-            return image
-        return self._own_image_named()
+        p = self.params
+        self.result["changed"] = False
+        self.by_id = p.get("id") is not None
+        self.source = sources.source_of(p)
+        self.created = None  # the raw image (or metadata) the apply step made, when it knows it
+        if not self.by_id:
+            return self._own_image_named()
+        image = self.api.get_image(p["id"])
+        if image is None or image.get("status") == "deleted":
+            return None
+        if image.get("owner") != self.api.project_id:
+            raise HuaweiCloudError("image %s (%s) belongs to project %s, not to yours (%s); ims_image only "
+                                   "manages your own images" % (image["id"], image.get("name"),
+                                                                image.get("owner"), self.api.project_id))
+        return image
 
     def _own_image_named(self):
         """Your one image with the task's name, or None; fails naming every id when there are several."""
-        return single_image(self._own_images_named(self.p["name"]),
-                            "named %r in your project in region %s" % (self.p["name"], self.api.client.region))
+        name = self.params["name"]
+        return single_image(self._own_images_named(name),
+                            "named %r in your project in region %s" % (name, self.api.client.region))
 
     def _own_images_named(self, name):
         return [image for image in self.api.find_images(name, owned=True) if image.get("status") != "deleted"]
 
-    # Entry point ----------------------------------------------------------------
+    # Plan ---------------------------------------------------------------------
 
-    def run(self):
-        image = self.find()
-        export = self.p.get("export")
-        if self.p["state"] == "absent":
-            self.absent(image)
-        elif image is None:
-            if self.by_id:
-                raise HuaweiCloudError("no image with id %s in region %s; to create an image, give its name "
-                                       "and a source instead of id" % (self.p["id"], self.api.client.region))
-            if export and not self.p["wait"] and creation_kind(self.p) is not None:
-                raise HuaweiCloudError("export needs wait=true to export the image this task creates: IMS only "
-                                       "exports active images")
-            self.create()
-            if export:
-                self._export_created()
-        else:
-            self.present(image)
-            if export and export["force"]:
-                self.export(self.result.get("image"))
-        return self.result
-
-    def _set_diff(self, before, after):
-        if self.module.module._diff:
-            self.result["diff"] = {"before": before, "after": after}
-
-    def _timeout(self, operation="import"):
-        """wait_timeout, else the operation's default; "import" (the longest creation) for an image some other
-        run is creating."""
-        return wait_timeout(self.p, operation)
-
-    # Deletion -----------------------------------------------------------------
-
-    def absent(self, image):
-        if image is None:
-            return
-        self.result["changed"] = True
-        self._set_diff(describe(image), {})
-        if self.check_mode:
+    def plan(self, image):
+        p = self.params
+        if p["state"] == "absent":
+            if image is None:
+                return None
+            self.result["changed"] = True
+            self._set_diff(describe(image), {})
             self.result["image"] = normalize_image(image)
-            return
-        status = image.get("status")
-        if self.p["wait"] and (status == "saving" or (status == "queued" and not self._is_bare_metadata(image))):
-            # IMS refuses to delete an image that is being created (IMG.0090).
-            image = wait_for_image(self.api, image["id"], self._timeout(), settled=("active", "killed"))
-        self.api.delete_image(image["id"], delete_backup=self.p["delete_backup"])
-        self.result["image"] = normalize_image(image)
-        if self.p["wait"]:
-            # IMS deletes asynchronously; a later task of the play must not find the image still listed.
-            wait_until_gone(self.api, image["id"], self._timeout("delete"))
-
-    # Existing image -------------------------------------------------------------
-
-    def present(self, image):
-        kind = creation_kind(self.p)
+            return ("delete", image)
+        if image is None:
+            return self._plan_create()
         bare = image.get("status") == "queued" and self._is_bare_metadata(image)
-        if bare and kind not in ("register", "upload"):
+        if bare and not (self.source and self.source.metadata):
             # An interrupted register/upload left it; no job will ever make it active, so do not wait on it.
             raise HuaweiCloudError("image %s (%s) is an empty metadata image (status queued, no file): a register "
                                    "or upload that did not finish left it; delete it (state=absent) or run that "
                                    "register/upload task again" % (image["id"], image.get("name")))
         if image.get("status") in IN_PROGRESS_STATUSES and not self.check_mode:
-            if bare:
-                # Our own metadata from an earlier run whose file never arrived: finish the job.
-                try:
-                    filled = self._fill_metadata(image, kind)
-                    self.result["changed"] = True
-                except HuaweiCloudError as error:
-                    # IMG.0046 / HTTP 409: a register or upload of it is already under way.
-                    if error.code != "IMG.0046" and error.status != 409:
-                        raise
-                    self.result.pop("job_id", None)
-                    if not self.p["wait"]:
-                        self.result["image"] = normalize_image(image)
-                        return
-                    filled = wait_for_image(self.api, image["id"], self._timeout())
-                if filled is None:
-                    return
-                image = filled
-            elif not self.p["wait"]:
-                self.result["image"] = normalize_image(image)
-                return
-            else:
-                image = wait_for_image(self.api, image["id"], self._timeout())
-        elif image.get("status") == "killed":
+            self.result["image"] = normalize_image(image)
+            return ("settle", image)
+        if image.get("status") == "killed":
             raise HuaweiCloudError("image %s (%s) is in status killed: its creation failed; delete it "
                                    "(state=absent) and run again" % (image["id"], image.get("name")))
-        self.update(image)
+        return self._plan_update(image)
+
+    def _plan_create(self):
+        p = self.params
+        if self.by_id:
+            raise HuaweiCloudError("no image with id %s in region %s; to create an image, give its name "
+                                   "and a source instead of id" % (p["id"], self.api.client.region))
+        if p.get("export") and not p["wait"] and self.source is not None:
+            raise HuaweiCloudError("export needs wait=true to export the image this task creates: IMS only "
+                                   "exports active images")
+        if self.source is None:
+            raise HuaweiCloudError("no own image named %r exists in region %s; to create it give a source: %s"
+                                   % (p["name"], self.api.client.region, ", ".join(sources.SOURCE_OPTIONS)))
+        self.result["changed"] = True
+        self._set_diff({}, desired_state(p, None, self.by_id)[1])
+        return ("create", self.source)
+
+    def _plan_update(self, image, diff=True):
+        tags = record_tags(image) if self.params.get("tags") is not None else None
+        before, after = desired_state(self.params, image, self.by_id, tags)
+        if tags is not None and before["tags"] != after["tags"]:
+            # The record's tags spare a read when they already match; before a change the tag API (the
+            # authority) is asked, so a record that lags or an unusual tag form never decides a write.
+            before, after = desired_state(self.params, image, self.by_id, self.api.list_tags(image["id"]))
+        if before != after:
+            self.result["changed"] = True
+        if diff:
+            self._set_diff(before, after)
+        self.result["image"] = normalize_image(image)
+        return ("update", image, before, after)
+
+    def _set_diff(self, before, after):
+        if self.module._diff:
+            self.result["diff"] = {"before": before, "after": after}
 
     def _is_bare_metadata(self, image):
         return str(image.get("__image_size") or "0") in ("0", "") and not image.get("__data_origin")
 
-    def update(self, image, diff=True):
-        tags = record_tags(image) if self.p.get("tags") is not None else None
-        before, after = desired_state(self.p, image, self.by_id, tags)
-        if tags is not None and before["tags"] != after["tags"]:
-            # The record's tags spare a read when they already match; before a change the tag API (the
-            # authority) is asked, so a record that lags or an unusual tag form never decides a write.
-            before, after = desired_state(self.p, image, self.by_id, self.api.list_tags(image["id"]))
-        changed = before != after
-        if changed:
+    # Apply --------------------------------------------------------------------
+
+    def apply(self, plan):
+        getattr(self, "_apply_" + plan[0])(*plan[1:])
+
+    def _apply_delete(self, image):
+        status = image.get("status")
+        if self.params["wait"] and (status == "saving" or (status == "queued" and not self._is_bare_metadata(image))):
+            # IMS refuses to delete an image that is being created (IMG.0090).
+            image = wait_for_image(self.api, image["id"], self._timeout(), settled=("active", "killed"))
+        self.api.delete_image(image["id"], delete_backup=self.params["delete_backup"])
+        self.result["image"] = normalize_image(image)
+
+    def _apply_create(self, source):
+        p = self.params
+        if source.metadata:
+            dummy, metadata = self._create_once(lambda: self.api.create_metadata(source.body(p)))
+            self.created = metadata
+            if p.get("tags"):
+                after = desired_state(p, None, self.by_id)[1]
+                self.api.tag_action(metadata["id"], "create", tag_api_changes({}, after["tags"])[0])
+            self._orphan_guard(metadata["id"], lambda: self._fill(metadata))
+            return
+        call = getattr(self.api, source.call)
+        body = source.body(p)
+        handle = self._create_once(lambda: call(body), label="job")
+        if handle[0] == "image":
+            # An earlier attempt whose answer was lost did create it: wait for that one.
+            self.created = handle[1]
+            self.result["image"] = normalize_image(handle[1])
+            return
+        self.result["job_id"] = handle[1]
+        if not p["wait"]:
+            # IMS lists a new image late: the job id is what to follow, the image only if already listed.
+            found = self._own_images_named(p["name"])
+            if len(found) == 1:
+                self.result["image"] = normalize_image(found[0])
+
+    def _apply_settle(self, image):
+        if not self._is_bare_metadata(image):
+            return
+        # Our own metadata from an earlier run whose file never arrived: finish the job.
+        try:
+            self._fill(image)
             self.result["changed"] = True
-        if diff:
-            self._set_diff(before, after)
-        if changed and not self.check_mode:
+        except HuaweiCloudError as error:
+            # IMG.0046 / HTTP 409: a register or upload of it is already under way.
+            if error.code != "IMG.0046" and error.status != 409:
+                raise
+            self.result.pop("job_id", None)
+
+    def _apply_update(self, image, before, after):
+        if before != after:
             if image.get("status") != "active":
                 raise HuaweiCloudError("image %s is %s; IMS only updates active images"
                                        % (image["id"], image.get("status")))
@@ -1060,120 +782,19 @@ class ImageManager(object):
             image = self.api.get_image(image["id"]) or image
         self.result["image"] = normalize_image(image)
 
-    # Export -------------------------------------------------------------------
+    def _update(self, image, diff=True):
+        self._apply_update(*self._plan_update(image, diff)[1:])
 
-    def _export_created(self):
-        """Export the image create() just made. Its export is not retried by a later run (the image then
-        exists), so a failure says how to retry; a time-out does not need it: the job goes on."""
-        image = self.result.get("image")
-        try:
-            self.export(image)
-        except WaitTimeoutError:
-            raise
-        except HuaweiCloudError as error:
-            error.message = ("%s; image %s was created, but a later run exports an existing image only with "
-                             "export.force=true" % (error.message, (image or {}).get("id")))
-            raise
-
-    def export(self, image):
-        """Export the (normalized) image to OBS; ``image`` is None in check mode for an image to be created."""
-        spec = self.p["export"]
-        if image is not None:
-            refusal = export_refusal(image, spec["quick"])
-            if refusal:
-                raise HuaweiCloudError(refusal)
-        self.result["changed"] = True
-        if self.check_mode:
+    def _fill(self, image):
+        """Register or upload the file into image metadata (the source's ``fill`` call)."""
+        self.result["image"] = normalize_image(image)
+        if self.source.fill == "register":
+            self.result["job_id"] = self.api.register(image["id"], self.params["image_url"])
             return
-        if image is None or image.get("status") != "active":
-            status = image.get("status") if image else "unknown"
-            raise HuaweiCloudError("image %s is %s; IMS only exports active images%s"
-                                   % (image.get("id") if image else self.p.get("name"), status,
-                                      "" if self.p["wait"] else " (run with wait=true to wait for it)"))
-        file_format = None if spec["quick"] else spec["file_format"]
-        job_id = self.api.export(image["id"], spec["bucket_url"], file_format, is_quick_export=spec["quick"])
-        self.result["export_job_id"] = job_id
-        if self.p["wait"]:
-            self.api.wait_job(job_id, self._timeout("export"))
-            self.result["export_progress"] = self.api.waiter.progress(job_id)
-
-    # Creation ----------------------------------------------------------------
-
-    def create(self):
-        kind = creation_kind(self.p)
-        if kind is None:
-            raise HuaweiCloudError("no own image named %r exists in region %s; to create it give a source: %s"
-                                   % (self.p["name"], self.api.client.region, ", ".join(SOURCES)))
-        before, after = desired_state(self.p, None, self.by_id)
-        self.result["changed"] = True
-        self._set_diff({}, after)
-        if self.check_mode:
-            return
-        if kind in ("register", "upload"):
-            dummy, metadata = self._create_once(lambda: self.api.create_metadata(self._metadata_body()))
-            if after["tags"]:
-                self.api.tag_action(metadata["id"], "create", tag_api_changes({}, after["tags"])[0])
-            try:
-                image = self._fill_metadata(metadata, kind)
-            except HuaweiCloudError as error:
-                self._remove_orphan(metadata["id"], error)
-                raise
-            if image is not None:
-                self._check_unique()
-                self.update(image, diff=False)
-            return
-        call, body = self._creation_call(kind)
-        handle = self._create_once(lambda: call(body), label="job")
-        if handle[0] == "image":
-            # An earlier attempt whose answer was lost did create it: wait for that one.
-            image = handle[1]
-            self.result["image"] = normalize_image(image)
-            if not self.p["wait"]:
-                return
-            image = wait_for_image(self.api, image["id"], self._timeout(KIND_OPERATION[kind]),
-                                   unlisted_grace=self._window())
-        else:
-            job_id = handle[1]
-            self.result["job_id"] = job_id
-            if not self.p["wait"]:
-                # IMS lists a new image late: the job id is what to follow, the image only if already listed.
-                found = self._own_images_named(self.p["name"])
-                if len(found) == 1:
-                    self.result["image"] = normalize_image(found[0])
-                return
-            job = self.api.wait_job(job_id, self._timeout(KIND_OPERATION[kind]))
-            self.result["progress"] = self.api.waiter.progress(job_id)
-            image_ids = job_image_ids(job)
-            if not image_ids:
-                raise HuaweiCloudError("job %s succeeded but names no image" % job_id)
-            image = wait_for_image(self.api, image_ids[0], self._timeout(KIND_OPERATION[kind]),
-                                   unlisted_grace=self._window())
-            if self.p.get("data_images"):
-                self.result["data_image_ids"] = [i for i in image_ids if i != image["id"]]
-        self._check_unique()
-        # Converge what the creation call could not set (e.g. max_ram on some calls).
-        self.update(image, diff=False)
-
-    def _window(self):
-        return self.p["visibility_window"]
-
-    def _check_unique(self):
-        """After its job: if another run (another controller, a late-listed retry) made an image with the same
-        name meanwhile, say so with every id rather than let anyone believe the duplicate is fine."""
-        self._own_image_named()
-
-    def _remove_orphan(self, image_id, error):
-        """Delete the metadata image this task made when filling it failed: left queued (or killed), it would
-        block every later run. An image still being filled (a time-out) is left to its job."""
-        image = self.api.get_image(image_id)
-        if image is not None and image.get("status") not in ("queued", "killed"):
-            return
-        try:
-            self.api.delete_image(image_id)
-        except HuaweiCloudError as cleanup:
-            error.message = "%s; deleting the unfinished image %s failed too: %s" % (error.message, image_id, cleanup)
-            return
-        error.message = "%s; the unfinished image %s was deleted" % (error.message, image_id)
+        with open(self.params["filename"], "rb") as stream:
+            self.api.upload_file(image["id"], stream)
+        if not self.params["wait"]:
+            self.result["image"] = normalize_image(self.api.get_image(image["id"]) or image)
 
     def _create_once(self, create, label="image"):
         """(label, what create() returned), or ("image", raw image) when a lost earlier attempt made it."""
@@ -1187,136 +808,125 @@ class ImageManager(object):
 
         return create_once(attempt, find_existing, window=self._window())
 
-    def _fill_metadata(self, image, kind):
-        """Register or upload the file into image metadata; the image when done (None with wait=false)."""
-        self.result["image"] = normalize_image(image)
-        if kind == "register":
-            job_id = self.api.register(image["id"], self.p["image_url"])
-            self.result["job_id"] = job_id
-            if not self.p["wait"]:
-                return None
-            self.api.wait_job(job_id, self._timeout())
-            self.result["progress"] = self.api.waiter.progress(job_id)
+    def _orphan_guard(self, image_id, action):
+        """Run ``action``; when it fails, delete the metadata image this task made: left queued (or killed), it
+        would block every later run. An image still being filled (a time-out) is left to its job."""
+        try:
+            return action()
+        except HuaweiCloudError as error:
+            image = self.api.get_image(image_id)
+            if image is not None and image.get("status") not in ("queued", "killed"):
+                raise
+            try:
+                self.api.delete_image(image_id)
+            except HuaweiCloudError as cleanup:
+                error.message = "%s; deleting the unfinished image %s failed too: %s" % (
+                    error.message, image_id, cleanup)
+                raise error
+            error.message = "%s; the unfinished image %s was deleted" % (error.message, image_id)
+            raise
+
+    # Wait ---------------------------------------------------------------------
+
+    def wait(self, plan):
+        if plan[0] == "delete":
+            # IMS deletes asynchronously; a later task of the play must not find the image still listed.
+            wait_until_gone(self.api, plan[1]["id"], self._timeout("delete"))
+        elif plan[0] == "create":
+            self._wait_created(plan[1])
+        elif plan[0] == "settle":
+            self._update(self._wait_settled(plan[1]))
+
+    def _wait_created(self, source):
+        if source.metadata:
+            image = self._orphan_guard(self.created["id"], lambda: self._wait_filled(self.created))
+        elif self.created is not None:
+            image = wait_for_image(self.api, self.created["id"], self._timeout(source.operation),
+                                   unlisted_grace=self._window())
         else:
-            with open(self.p["filename"], "rb") as stream:
-                self.api.upload_file(image["id"], stream)
-            if not self.p["wait"]:
-                self.result["image"] = normalize_image(self.api.get_image(image["id"]) or image)
-                return None
+            job_id = self.result["job_id"]
+            job = self.api.wait_job(job_id, self._timeout(source.operation))
+            self.result["progress"] = self.api.waiter.progress(job_id)
+            image_ids = job_image_ids(job)
+            if not image_ids:
+                raise HuaweiCloudError("job %s succeeded but names no image" % job_id)
+            image = wait_for_image(self.api, image_ids[0], self._timeout(source.operation),
+                                   unlisted_grace=self._window())
+            if self.params.get("data_images"):
+                self.result["data_image_ids"] = [i for i in image_ids if i != image["id"]]
+        # After its job: if another run (another controller, a late-listed retry) made an image with the same
+        # name meanwhile, say so with every id rather than let anyone believe the duplicate is fine.
+        self._own_image_named()
+        # Converge what the creation call could not set (e.g. max_ram on some calls).
+        self._update(image, diff=False)
+
+    def _wait_filled(self, image):
+        if self.result.get("job_id"):
+            self.api.wait_job(self.result["job_id"], self._timeout())
+            self.result["progress"] = self.api.waiter.progress(self.result["job_id"])
         return wait_for_image(self.api, image["id"], self._timeout(), unlisted_grace=self._window())
 
-    # Request bodies -------------------------------------------------------------
+    def _wait_settled(self, image):
+        if self._is_bare_metadata(image) and self.result.get("changed"):
+            return self._wait_filled(image)
+        return wait_for_image(self.api, image["id"], self._timeout())
 
-    def _common(self, body, tags_key="image_tags"):
-        p = self.p
-        body["name"] = p["name"]
-        if p.get("description"):
-            body["description"] = p["description"]
-        if p.get("tags"):
-            if tags_key == "image_tags":
-                body["image_tags"] = dict_to_image_tags(
-                    dict((k, tag_value_text(v)) for k, v in p["tags"].items()))
-        for option in ("min_ram", "max_ram"):
-            if p.get(option) is not None:
-                body[option] = p[option]
-        if p.get("enterprise_project_id"):
-            body["enterprise_project_id"] = p["enterprise_project_id"]
-        return body
+    def _timeout(self, operation="import"):
+        """wait_timeout, else the operation's default; "import" (the longest creation) for an image some other
+        run is creating."""
+        return wait_timeout(self.params, operation)
 
-    def _metadata_body(self):
-        p = self.p
-        body = {"name": p["name"], "container_format": "bare", "visibility": "private", "protected": False}
-        if p.get("os_version"):
-            body["__os_version"] = p["os_version"]
-        if p.get("disk_format"):
-            body["disk_format"] = p["disk_format"]
-        if p.get("min_disk") is not None:
-            body["min_disk"] = p["min_disk"]
-        if p.get("min_ram") is not None:
-            body["min_ram"] = p["min_ram"]
-        # No tags here: Glance tags cannot hold key=value pairs (reference 9.2); update() sets them through the
-        # IMS tag API once the image is filled.
-        return body
+    def _window(self):
+        return self.params["visibility_window"]
 
-    def _data_images_body(self):
-        items = []
-        for item in self.p.get("data_images") or []:
-            entry = {"name": item["name"]}
-            if item.get("description"):
-                entry["description"] = item["description"]
-            if item.get("tags"):
-                entry["tags"] = ["%s.%s" % (k, tag_value_text(v)) for k, v in sorted(item["tags"].items())]
-            entry["image_url"] = item["image_url"]
-            entry["min_disk"] = item["min_disk"]
-            if item.get("quick_import"):
-                entry["is_quick_import"] = True
-            items.append(entry)
-        return items
+    # Finish: the export -----------------------------------------------------------
 
-    def _creation_call(self, kind):
-        """(ImsApi method, request body) for a job-based creation."""
-        p = self.p
-        api = self.api
-        if kind == "instance":
-            return api.create_image, self._common({"instance_id": p["instance_id"]})
-        if kind == "whole_instance":
-            return api.create_whole_image, self._common({"instance_id": p["instance_id"], "vault_id": p["vault_id"]})
-        if kind == "whole_backup":
-            return api.create_whole_image, self._common({"backup_id": p["backup_id"], "whole_image_type": "CBR"})
-        if kind == "volume":
-            body = self._common({"volume_id": p["volume_id"], "os_version": p["os_version"]})
-            if p.get("image_type"):
-                body["type"] = p["image_type"]
-            return api.create_image, body
-        if kind == "volume_data":
-            entry = {"name": p["name"], "volume_id": p["volume_id"]}
-            if p.get("description"):
-                entry["description"] = p["description"]
-            if p.get("tags"):
-                entry["tags"] = ["%s.%s" % (k, tag_value_text(v)) for k, v in sorted(p["tags"].items())]
-            return api.create_image, {"data_images": [entry]}
-        if kind in ("quick_import", "quick_import_data"):
-            body = self._common({"image_url": p["image_url"], "min_disk": p["min_disk"]})
-            body.pop("min_ram", None)
-            body.pop("max_ram", None)
-            if kind == "quick_import":
-                body["os_version"] = p["os_version"]
-                body["type"] = p.get("image_type") or "ECS"
-                if p.get("architecture"):
-                    body["architecture"] = p["architecture"]
-            else:
-                body["type"] = "DataImage"
-                body["os_type"] = p.get("os_type") or "Linux"
-            return api.quick_import, body
-        if kind == "obs_data":
-            body = self._common({"image_url": p["image_url"], "min_disk": p["min_disk"],
-                                 "os_type": p.get("os_type") or "Linux"})
-            body.pop("min_ram", None)
-            body.pop("max_ram", None)
-            if p.get("cmk_id"):
-                body["cmk_id"] = p["cmk_id"]
-            return api.create_data_images, body
-        # kind == "obs"
-        body = self._common({"image_url": p["image_url"], "min_disk": p["min_disk"]})
-        for option in ("os_version", "os_type", "cmk_id", "architecture"):
-            if p.get(option):
-                body[option] = p[option]
-        if p.get("is_config") is not None:
-            body["is_config"] = p["is_config"]
-        if p.get("image_type"):
-            body["type"] = p["image_type"]
-        if p.get("data_images"):
-            body["data_images"] = self._data_images_body()
-        return api.create_image, body
+    def finish(self, plan):
+        export = self.params.get("export")
+        if export and plan and plan[0] == "create":
+            self._export_created()
+        elif export and plan and export["force"]:
+            self._export(self.result.get("image"))
+        return self.result
+
+    def _export_created(self):
+        """Export the image the create step made. Its export is not retried by a later run (the image then
+        exists), so a failure says how to retry; a time-out does not need it: the job goes on."""
+        image = self.result.get("image")
+        try:
+            self._export(image)
+        except WaitTimeoutError:
+            raise
+        except HuaweiCloudError as error:
+            error.message = ("%s; image %s was created, but a later run exports an existing image only with "
+                             "export.force=true" % (error.message, (image or {}).get("id")))
+            raise
+
+    def _export(self, image):
+        """Export the (normalized) image to OBS; ``image`` is None in check mode for an image to be created."""
+        spec = self.params["export"]
+        if image is not None:
+            refusal = export_refusal(image, spec["quick"])
+            if refusal:
+                raise HuaweiCloudError(refusal)
+        self.result["changed"] = True
+        if self.check_mode:
+            return
+        if image is None or image.get("status") != "active":
+            status = image.get("status") if image else "unknown"
+            raise HuaweiCloudError("image %s is %s; IMS only exports active images%s"
+                                   % (image.get("id") if image else self.params.get("name"), status,
+                                      "" if self.params["wait"] else " (run with wait=true to wait for it)"))
+        file_format = None if spec["quick"] else spec["file_format"]
+        job_id = self.api.export(image["id"], spec["bucket_url"], file_format, is_quick_export=spec["quick"])
+        self.result["export_job_id"] = job_id
+        if self.params["wait"]:
+            self.api.wait_job(job_id, self._timeout("export"))
+            self.result["export_progress"] = self.api.waiter.progress(job_id)
 
 
 def main():
-    module = HuaweiCloudModule(ARGUMENT_SPEC, with_wait=True, with_visibility=True, supports_check_mode=True)
-    error = validate_params(module.params)
-    if error:
-        module.fail(error)
-    manager = ImageManager(module)
-    module.run(manager.run, partial=manager.result)
+    ImsImage()()
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import pytest
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils import _sources as sources
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import ImsApi
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import WAIT_TIMEOUTS
 from ansible_collections.huaweicloud.cloud.plugins.modules import ims_image
 
 UUID = "4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86"
@@ -108,6 +109,7 @@ def test_row_calls_an_ims_api_method(minimal, kind):
     assert source.fill is None or callable(getattr(ImsApi, source.fill))
     assert source.metadata == (source.fill is not None)
     assert source.waits in (sources.JOB, sources.IMAGE)
+    assert source.operation in WAIT_TIMEOUTS
     body = source.body(params(**minimal[kind]))
     assert body.get("name", body.get("data_images", [{}])[0].get("name")) == "web"
 

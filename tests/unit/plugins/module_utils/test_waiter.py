@@ -14,7 +14,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import J
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import ImsApi
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._retries import RetryPolicy
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import WAIT_TIMEOUTS, JobWaiter, wait_timeout
-from ansible_collections.huaweicloud.cloud.plugins.modules import ims_image
+from ansible_collections.huaweicloud.cloud.plugins.module_utils import _sources as sources
 
 
 class FakeClock(object):
@@ -409,7 +409,6 @@ def test_wait_timeout_table_is_the_documented_one():
     assert set(documented) | {"job"} == set(WAIT_TIMEOUTS)
 
 
-@pytest.mark.parametrize("kind,operation", sorted(ims_image.KIND_OPERATION.items()))
-def test_every_ims_image_creation_kind_has_a_default(kind, operation):
-    assert operation in WAIT_TIMEOUTS
-    assert set(ims_image.KIND_OPERATION) == set(ims_image._KIND_SOURCE)
+@pytest.mark.parametrize("source", sources.SOURCES, ids=lambda source: source.kind)
+def test_every_ims_image_source_has_a_default(source):
+    assert source.operation in WAIT_TIMEOUTS

@@ -12,6 +12,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import (
     AmbiguousRequestError,
     HuaweiCloudError,
 )
+from ansible_collections.huaweicloud.cloud.plugins.module_utils import _sources as sources
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import NAME_RULE
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import JobWaiter
 from ansible_collections.huaweicloud.cloud.plugins.modules import ims_image
@@ -245,16 +246,15 @@ class FakeAnsibleModule(object):
         self._diff = diff
 
 
-class FakeModule(object):
-    def __init__(self, api, check_mode=False, diff=False, **overrides):
-        self.params = params(**overrides)
-        self.api = api
-        self.check_mode = check_mode
-        self.module = FakeAnsibleModule(diff)
-
-
-def run(api, **kwargs):
-    return ims_image.ImageManager(FakeModule(api, **kwargs)).run()
+def run(api, check_mode=False, diff=False, **overrides):
+    """The module's steps (HuaweiCloudModule.steps) against the fake API, without an AnsibleModule."""
+    module = ims_image.ImsImage.__new__(ims_image.ImsImage)
+    module.params = params(**overrides)
+    module._api = api
+    module.check_mode = check_mode
+    module.module = FakeAnsibleModule(diff)
+    module.result = {}
+    return module.steps()
 
 
 def test_create_from_instance_then_idempotent():
@@ -462,17 +462,8 @@ def test_someone_elses_image_by_id_is_refused():
 ])
 def test_creation_bodies(kind_params, call, body):
     p = params(name="web", **kind_params)
-    manager = ims_image.ImageManager.__new__(ims_image.ImageManager)
-    manager.p = p
-
-    class Api(object):
-        pass
-
-    manager.api = Api()
-    for name in ("create_image", "quick_import", "create_data_images", "create_whole_image"):
-        setattr(manager.api, name, name)
-    got_call, got_body = manager._creation_call(ims_image.creation_kind(p))
-    assert (got_call, got_body) == (call, body)
+    source = sources.source_of(p)
+    assert (source.call, source.body(p)) == (call, body)
 
 
 def test_bare_metadata_from_an_interrupted_run_is_registered_not_recreated():
@@ -523,6 +514,6 @@ def test_absent_waits_for_images_being_created(monkeypatch, status, size, waits)
 def test_upload_of_2_gb_or_more_is_refused_before_any_call(tmp_path):
     disk = tmp_path / "big.raw"
     with open(str(disk), "wb") as handle:
-        handle.truncate(ims_image.UPLOAD_MAX_SIZE)  # sparse: no disk space used
+        handle.truncate(sources.UPLOAD_MAX_SIZE)  # sparse: no disk space used
     message = ims_image.validate_params(params(name="x", filename=str(disk), min_disk=40))
     assert message.startswith("filename: %s is 2147483648 bytes; IMS takes uploads smaller than 2 GB" % disk)
