@@ -199,31 +199,31 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation impo
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import wait_timeout
 
 
-def validate(module):
-    p = module.params
+def validate(p):
+    """The first problem with the options, as a message naming the option, or None."""
     if not p["images"] or any(not ref for ref in p["images"]):
-        module.fail("images must list at least one image id or name, and no empty entries")
+        return "images must list at least one image id or name, and no empty entries"
     if p["status"]:
         for name, given in (("projects", p["projects"] is not None), ("exclusive", p["exclusive"]),
                             ("state=absent", p["state"] == "absent")):
             if given:
-                module.fail("%s is for the image owner; it cannot be combined with status "
-                            "(which accepts or rejects images shared with you)" % name)
-    else:
-        if p["vault_id"]:
-            module.fail("vault_id is only used with status=accepted")
-        if p["state"] == "present" and p["projects"] is None:
-            module.fail("projects is required with state=present (or set status to accept or reject a shared image)")
-        if p["exclusive"] and p["state"] != "present":
-            module.fail("exclusive only applies to state=present")
-        error = first_error(*[check_project_id(project, "projects") for project in p["projects"] or []])
-        if error:
-            module.fail(error)
-        if len(set(p["projects"] or [])) > MAX_MEMBERS:
-            module.fail("an image can be shared with at most %d projects, %d given"
-                        % (MAX_MEMBERS, len(set(p["projects"]))))
-    if p["status"] == "rejected" and p["vault_id"]:
-        module.fail("vault_id is only used with status=accepted")
+                return ("%s is for the image owner; it cannot be combined with status "
+                        "(which accepts or rejects images shared with you)" % name)
+        if p["status"] == "rejected" and p["vault_id"]:
+            return "vault_id is only used with status=accepted"
+        return None
+    if p["vault_id"]:
+        return "vault_id is only used with status=accepted"
+    if p["state"] == "present" and p["projects"] is None:
+        return "projects is required with state=present (or set status to accept or reject a shared image)"
+    if p["exclusive"] and p["state"] != "present":
+        return "exclusive only applies to state=present"
+    error = first_error(*[check_project_id(project, "projects") for project in p["projects"] or []])
+    if error:
+        return error
+    if len(set(p["projects"] or [])) > MAX_MEMBERS:
+        return "an image can be shared with at most %d projects, %d given" % (MAX_MEMBERS, len(set(p["projects"])))
+    return None
 
 
 def read_members(api, image_ids):
@@ -263,73 +263,6 @@ def left_after_lost_answer(api, images, projects, add, window):
     return left
 
 
-def share(module, result):
-    p = module.params
-    api = module.api
-    own = api.project_id
-    # Project ids are lower-case hex in IMS; compare them that way.
-    projects = None if p["projects"] is None else sorted(set(project.lower() for project in p["projects"]))
-    if projects and own.lower() in projects:
-        module.fail("cannot share an image with your own project %s (IMS would answer IMG.0076); "
-                    "remove it from projects" % own, error_code="IMG.0076")
-    images = resolve_images(api, p["images"], owned=True)
-    foreign = [image["id"] for image in images if image.get("owner") != own]
-    if foreign:
-        module.fail("only the owner can change the members of an image; not owned by project %s: %s "
-                    "(to accept or reject an image shared with you, set status)" % (own, ", ".join(foreign)))
-    image_ids = [image["id"] for image in images]
-    before = read_members(api, image_ids)
-    current = dict((image_id, set(m["member_id"] for m in before[image_id])) for image_id in image_ids)
-    to_add, to_remove = plan_sharing(current, projects, p["state"], p["exclusive"])
-    after_ids = members_after(current, to_add, to_remove)
-    problems = over_limit(images, after_ids)
-    if problems:
-        module.fail("; ".join(problems))
-    changed = bool(to_add or to_remove)
-    result.update(changed=changed, images=image_ids, project_id=own, job_ids=[], members=before,
-                  diff=dict(before=dict((i, sorted(current[i])) for i in image_ids), after=after_ids))
-    if not changed:
-        return result
-    if module.check_mode or not p["wait"]:
-        result["members"] = expected_members(before, to_add, to_remove)
-    if module.check_mode:
-        return result
-    job_ids = result["job_ids"]
-    start_member_jobs(api, to_remove, False, p["visibility_window"], job_ids)
-    start_member_jobs(api, to_add, True, p["visibility_window"], job_ids)
-    if p["wait"]:
-        wait_member_jobs(module, job_ids, result)
-        result["members"] = read_members(api, image_ids)
-    return result
-
-
-def wait_member_jobs(module, job_ids, result):
-    """Wait for batch member jobs. A job that failed for some projects fails the task naming them (from
-    ``entities.results[]``), also when the job itself ended SUCCESS; what did change is read back first."""
-    api = module.api
-    try:
-        jobs = list(api.wait_jobs(job_ids, wait_timeout(module.params, "members")).values())
-        failed_job = None
-    except JobFailedError as error:
-        jobs, failed_job = [error.job], error.job
-    finally:
-        result["jobs_progress"] = [api.waiter.progress(job_id) for job_id in job_ids]
-    failures = [failure for job in jobs for failure in member_failures(job)]
-    if not failures and failed_job is None:
-        return
-    job = failed_job or next(job for job in jobs if member_failures(job))
-    code, reason = job_error(job)
-    if failures:
-        what = "failed for project(s) %s" % ", ".join(sorted(set(f["project_id"] for f in failures)))
-    else:
-        what = "failed"
-    result["members"] = read_members(api, result["images"])
-    message = "member job %s %s: %s%s" % (job.get("job_id"), what, reason or "no reason given",
-                                          " (%s)" % code if code else "")
-    module.fail(message, error_code=code, failed_members=failures, job=job,
-                **dict((k, v) for k, v in result.items() if k != "diff"))
-
-
 def expected_members(before, to_add, to_remove):
     members = {}
     for image_id, current in before.items():
@@ -341,57 +274,155 @@ def expected_members(before, to_add, to_remove):
     return members
 
 
-def respond(module, result):
-    p = module.params
-    api = module.api
-    own = api.project_id
-    image_ids = []
-    for ref in p["images"]:
-        image_id = resolve_shared_image_id(api, ref)
-        if image_id not in image_ids:
-            image_ids.append(image_id)
-    memberships = dict((image_id, api.get_member(image_id, own)) for image_id in image_ids)
-    statuses = dict((image_id, (m or {}).get("status")) for image_id, m in memberships.items())
-    to_update, not_shared = plan_status(statuses, p["status"])
-    if not_shared:
-        module.fail("not shared with project %s in region %s: %s" % (own, p["region"], ", ".join(not_shared)))
-    after = dict((image_id, p["status"]) for image_id in image_ids)
-    members = dict((image_id, [member_view(memberships[image_id])]) for image_id in image_ids)
-    result.update(changed=bool(to_update), images=image_ids, project_id=own, job_ids=[], members=members,
-                  diff=dict(before=statuses, after=after))
-    if not to_update:
-        return result
-    if module.check_mode or not p["wait"]:
-        for image_id in to_update:
-            members[image_id][0]["status"] = p["status"]
-    if module.check_mode:
-        return result
-    result["job_ids"] = [api.set_member_status(to_update, own, p["status"], vault_id=p["vault_id"])]
-    if p["wait"]:
-        wait_member_jobs(module, result["job_ids"], result)
-        result["members"] = dict((image_id, [member_view(api.get_member(image_id, own) or {})])
-                                 for image_id in image_ids)
-    return result
+class ImsImageMember(HuaweiCloudModule):
+    """Two sides, the same steps: the owner plans member changes of its images (batch member jobs), a consumer
+    plans status changes of images shared with it (one member status job). The plan is what to change."""
+
+    argument_spec = dict(
+        images=dict(type="list", elements="str", required=True),
+        projects=dict(type="list", elements="str"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        exclusive=dict(type="bool", default=False),
+        status=dict(type="str", choices=["accepted", "rejected"]),
+        vault_id=dict(type="str"),
+    )
+    module_kwargs = dict(supports_check_mode=True)
+    with_wait = True
+    with_visibility = True
+
+    def validate(self):
+        return validate(self.params)
+
+    def look_up(self):
+        if self.params["status"]:
+            return self._look_up_shared()
+        return self._look_up_owned()
+
+    def plan(self, found):
+        if self.params["status"]:
+            return self._plan_status(found)
+        return self._plan_members(found)
+
+    def apply(self, plan):
+        api = self.api
+        p = self.params
+        if p["status"]:
+            self.result["job_ids"] = [api.set_member_status(plan, api.project_id, p["status"],
+                                                            vault_id=p["vault_id"])]
+            return
+        to_add, to_remove = plan
+        start_member_jobs(api, to_remove, False, p["visibility_window"], self.result["job_ids"])
+        start_member_jobs(api, to_add, True, p["visibility_window"], self.result["job_ids"])
+
+    def wait(self, plan):
+        self._wait_jobs()
+        api = self.api
+        image_ids = self.result["images"]
+        if self.params["status"]:
+            self.result["members"] = dict((image_id, [member_view(api.get_member(image_id, api.project_id) or {})])
+                                          for image_id in image_ids)
+        else:
+            self.result["members"] = read_members(api, image_ids)
+
+    def _wait_jobs(self):
+        """Wait for the member jobs. A job that failed for some projects fails the task naming them (from
+        ``entities.results[]``), also when the job itself ended SUCCESS; what did change is read back first."""
+        api = self.api
+        result = self.result
+        try:
+            jobs = list(api.wait_jobs(result["job_ids"], wait_timeout(self.params, "members")).values())
+            failed_job = None
+        except JobFailedError as error:
+            jobs, failed_job = [error.job], error.job
+        finally:
+            result["jobs_progress"] = [api.waiter.progress(job_id) for job_id in result["job_ids"]]
+        failures = [failure for job in jobs for failure in member_failures(job)]
+        if not failures and failed_job is None:
+            return
+        job = failed_job or next(job for job in jobs if member_failures(job))
+        code, reason = job_error(job)
+        if failures:
+            what = "failed for project(s) %s" % ", ".join(sorted(set(f["project_id"] for f in failures)))
+        else:
+            what = "failed"
+        result["members"] = read_members(api, result["images"])
+        message = "member job %s %s: %s%s" % (job.get("job_id"), what, reason or "no reason given",
+                                              " (%s)" % code if code else "")
+        self.fail(message, error_code=code, failed_members=failures, job=job,
+                  **dict((k, v) for k, v in result.items() if k != "diff"))
+
+    # Owner side ---------------------------------------------------------------
+
+    def _look_up_owned(self):
+        """(images, their members), once the images are checked to be the caller's."""
+        p = self.params
+        api = self.api
+        own = api.project_id
+        # Project ids are lower-case hex in IMS; compare them that way.
+        self.projects = None if p["projects"] is None else sorted(set(project.lower() for project in p["projects"]))
+        if self.projects and own.lower() in self.projects:
+            self.fail("cannot share an image with your own project %s (IMS would answer IMG.0076); "
+                      "remove it from projects" % own, error_code="IMG.0076")
+        images = resolve_images(api, p["images"], owned=True)
+        foreign = [image["id"] for image in images if image.get("owner") != own]
+        if foreign:
+            self.fail("only the owner can change the members of an image; not owned by project %s: %s "
+                      "(to accept or reject an image shared with you, set status)" % (own, ", ".join(foreign)))
+        return images, read_members(api, [image["id"] for image in images])
+
+    def _plan_members(self, found):
+        p = self.params
+        images, before = found
+        image_ids = [image["id"] for image in images]
+        current = dict((image_id, set(m["member_id"] for m in before[image_id])) for image_id in image_ids)
+        to_add, to_remove = plan_sharing(current, self.projects, p["state"], p["exclusive"])
+        after_ids = members_after(current, to_add, to_remove)
+        problems = over_limit(images, after_ids)
+        if problems:
+            self.fail("; ".join(problems))
+        changed = bool(to_add or to_remove)
+        self.result.update(changed=changed, images=image_ids, project_id=self.api.project_id, job_ids=[],
+                           members=before,
+                           diff=dict(before=dict((i, sorted(current[i])) for i in image_ids), after=after_ids))
+        if not changed:
+            return None
+        if self.check_mode or not p["wait"]:
+            self.result["members"] = expected_members(before, to_add, to_remove)
+        return to_add, to_remove
+
+    # Consumer side --------------------------------------------------------------
+
+    def _look_up_shared(self):
+        """image id -> the caller's membership of it (None when not shared with it)."""
+        api = self.api
+        image_ids = []
+        for ref in self.params["images"]:
+            image_id = resolve_shared_image_id(api, ref)
+            if image_id not in image_ids:
+                image_ids.append(image_id)
+        return [(image_id, api.get_member(image_id, api.project_id)) for image_id in image_ids]
+
+    def _plan_status(self, memberships):
+        p = self.params
+        own = self.api.project_id
+        image_ids = [image_id for image_id, dummy in memberships]
+        statuses = dict((image_id, (m or {}).get("status")) for image_id, m in memberships)
+        to_update, not_shared = plan_status(statuses, p["status"])
+        if not_shared:
+            self.fail("not shared with project %s in region %s: %s" % (own, p["region"], ", ".join(not_shared)))
+        members = dict((image_id, [member_view(m)]) for image_id, m in memberships)
+        self.result.update(changed=bool(to_update), images=image_ids, project_id=own, job_ids=[], members=members,
+                           diff=dict(before=statuses, after=dict((image_id, p["status"]) for image_id in image_ids)))
+        if not to_update:
+            return None
+        if self.check_mode or not p["wait"]:
+            for image_id in to_update:
+                members[image_id][0]["status"] = p["status"]
+        return to_update
 
 
 def main():
-    module = HuaweiCloudModule(
-        dict(
-            images=dict(type="list", elements="str", required=True),
-            projects=dict(type="list", elements="str"),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-            exclusive=dict(type="bool", default=False),
-            status=dict(type="str", choices=["accepted", "rejected"]),
-            vault_id=dict(type="str"),
-        ),
-        with_wait=True,
-        with_visibility=True,
-        supports_check_mode=True,
-    )
-    validate(module)
-    result = {}
-    module.run(lambda: respond(module, result) if module.params["status"] else share(module, result),
-               partial=result)
+    ImsImageMember()()
 
 
 if __name__ == "__main__":
