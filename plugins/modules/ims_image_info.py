@@ -157,38 +157,48 @@ def members_of(api, image):
         raise
 
 
-def gather(module):
-    p = module.params
-    api = module.api
-    found = discover(api, p)
-    for name in p["names"] or []:
-        named = [raw for raw, dummy in found if raw.get("name") == name]
-        if len(named) > 1:
-            # The same duplicates rule as the modules that create images, as a warning: this module changes nothing.
-            module.module.warn(duplicates_message(named, "named %r" % name))
-    images = []
-    own = api.project_id if p["include_members"] else None
-    for raw, image in found:
-        if p["include_members"]:
-            image["members"] = members_of(api, raw) if raw.get("owner") == own else []
-        images.append(image)
-    result = dict(changed=False, images=images)
-    if p["include_quota"]:
-        result["quota"] = api.get_quota()
-    return result
+class ImsImageInfo(HuaweiCloudModule):
+    """Only reads: look_up discovers the images, the plan is to report them, finish adds members and quota."""
 
-
-def main():
-    spec = dict(DISCOVERY_SPEC)
-    spec.update(
+    argument_spec = dict(
+        DISCOVERY_SPEC,
         include_members=dict(type="bool", default=False),
         include_quota=dict(type="bool", default=False),
     )
-    module = HuaweiCloudModule(spec, supports_check_mode=True)
-    error = validate(module.params)
-    if error:
-        module.fail(error)
-    module.run(lambda: gather(module))
+    read_only = True
+    module_kwargs = dict(supports_check_mode=True)
+
+    def validate(self):
+        return validate(self.params)
+
+    def look_up(self):
+        return discover(self.api, self.params)
+
+    def plan(self, found):
+        return found
+
+    def finish(self, found):
+        p = self.params
+        api = self.api
+        for name in p["names"] or []:
+            named = [raw for raw, dummy in found if raw.get("name") == name]
+            if len(named) > 1:
+                # The duplicates rule of the modules that create images, as a warning: this module changes nothing.
+                self.module.warn(duplicates_message(named, "named %r" % name))
+        images = []
+        own = api.project_id if p["include_members"] else None
+        for raw, image in found:
+            if p["include_members"]:
+                image["members"] = members_of(api, raw) if raw.get("owner") == own else []
+            images.append(image)
+        self.result.update(changed=False, images=images)
+        if p["include_quota"]:
+            self.result["quota"] = api.get_quota()
+        return self.result
+
+
+def main():
+    ImsImageInfo()()
 
 
 if __name__ == "__main__":
