@@ -174,59 +174,71 @@ def overall_status(jobs):
     return "RUNNING"
 
 
-def look_up(module):
-    p = module.params
-    api = module.api
-    job_ids = [p["job_id"]] if p["job_id"] else list(dict.fromkeys(p["job_ids"]))
-    if p["wait"]:
-        try:
-            finished = api.wait_jobs(job_ids, wait_timeout(p, "job"))
-            jobs = [finished[job_id] for job_id in job_ids]
-        except JobFailedError:
-            # Every job has ended; read them all again to report each outcome.
-            jobs = [api.get_job(job_id) for job_id in job_ids]
-    else:
-        jobs = [api.get_job(job_id) for job_id in job_ids]
-    summaries = [dict(job_summary(job), polls=api.waiter.polls.get(job.get("job_id"), 0),
-                      progress=api.waiter.progress(job.get("job_id"))) for job in jobs]
-    failed = [s for s in summaries if s["status"] == "FAIL"]
-    image_ids = []
-    for summary in summaries:
-        image_ids.extend(i for i in summary["image_ids"] if i not in image_ids)
-    result = dict(changed=False, status=overall_status(jobs), jobs=summaries, image_ids=image_ids,
-                  error_code=failed[0]["error_code"] if failed else None,
-                  fail_reason=failed[0]["fail_reason"] if failed else None)
-    if p["job_id"]:
-        single = summaries[0]
-        result.update(job_id=single["job_id"], job_type=single["job_type"], entities=single["entities"],
-                      job=single["job"])
-    if failed and p["fail_on_error"]:
-        first = failed[0]
-        module.fail("job %s (%s) failed: %s%s" % (
-            first["job_id"], first["job_type"], "%s: " % first["error_code"] if first["error_code"] else "",
-            first["fail_reason"] or "no reason given"), **result)
-    return result
+class ImsJob(HuaweiCloudModule):
+    """Only reads: the plan is the job ids, waited for with wait=true (check mode too) and then reported."""
 
-
-def main():
-    module = HuaweiCloudModule(
-        dict(
-            job_id=dict(type="str"),
-            job_ids=dict(type="list", elements="str"),
-            wait=dict(type="bool", default=False),
-            wait_timeout=dict(type="int"),
-            fail_on_error=dict(type="bool", default=True),
-        ),
+    argument_spec = dict(
+        job_id=dict(type="str"),
+        job_ids=dict(type="list", elements="str"),
+        wait=dict(type="bool", default=False),
+        wait_timeout=dict(type="int"),
+        fail_on_error=dict(type="bool", default=True),
+    )
+    read_only = True
+    module_kwargs = dict(
         required_one_of=[("job_id", "job_ids")],
         mutually_exclusive=[("job_id", "job_ids")],
         supports_check_mode=True,
     )
-    p = module.params
-    if p["job_id"] is not None and not p["job_id"].strip():
-        module.fail("job_id must not be empty")
-    if p["job_ids"] is not None and (not p["job_ids"] or not all(job_id.strip() for job_id in p["job_ids"])):
-        module.fail("job_ids must list at least one job id, and no empty entries")
-    module.run(lambda: look_up(module))
+
+    def validate(self):
+        p = self.params
+        if p["job_id"] is not None and not p["job_id"].strip():
+            return "job_id must not be empty"
+        if p["job_ids"] is not None and (not p["job_ids"] or not all(job_id.strip() for job_id in p["job_ids"])):
+            return "job_ids must list at least one job id, and no empty entries"
+        return None
+
+    def plan(self, found):
+        p = self.params
+        self.jobs = None
+        return [p["job_id"]] if p["job_id"] else list(dict.fromkeys(p["job_ids"]))
+
+    def wait(self, job_ids):
+        try:
+            finished = self.api.wait_jobs(job_ids, wait_timeout(self.params, "job"))
+            self.jobs = [finished[job_id] for job_id in job_ids]
+        except JobFailedError:
+            pass  # every job has ended; finish reads them all again to report each outcome
+
+    def finish(self, job_ids):
+        p = self.params
+        api = self.api
+        jobs = self.jobs or [api.get_job(job_id) for job_id in job_ids]
+        summaries = [dict(job_summary(job), polls=api.waiter.polls.get(job.get("job_id"), 0),
+                          progress=api.waiter.progress(job.get("job_id"))) for job in jobs]
+        failed = [s for s in summaries if s["status"] == "FAIL"]
+        image_ids = []
+        for summary in summaries:
+            image_ids.extend(i for i in summary["image_ids"] if i not in image_ids)
+        result = self.result
+        result.update(changed=False, status=overall_status(jobs), jobs=summaries, image_ids=image_ids,
+                      error_code=failed[0]["error_code"] if failed else None,
+                      fail_reason=failed[0]["fail_reason"] if failed else None)
+        if p["job_id"]:
+            single = summaries[0]
+            result.update(job_id=single["job_id"], job_type=single["job_type"], entities=single["entities"],
+                          job=single["job"])
+        if failed and p["fail_on_error"]:
+            first = failed[0]
+            self.fail("job %s (%s) failed: %s%s" % (
+                first["job_id"], first["job_type"], "%s: " % first["error_code"] if first["error_code"] else "",
+                first["fail_reason"] or "no reason given"), **result)
+        return result
+
+
+def main():
+    ImsJob()()
 
 
 if __name__ == "__main__":
