@@ -100,7 +100,7 @@ import time
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._discovery import DISCOVERY_SPEC, discover
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import wait_until_gone
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import HuaweiCloudModule
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._prune import plan
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._prune import plan as retention_plan
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import check_int_range, first_error
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import wait_timeout
 
@@ -117,48 +117,55 @@ def wait_gone(api, image_ids, timeout, clock=time.monotonic):
         wait_until_gone(api, image_id, max(0, deadline - clock()))
 
 
-def prune(module, result):
-    p = module.params
-    api = module.api
-    query = dict((name, spec.get("default")) for name, spec in DISCOVERY_SPEC.items())
-    query.update(owner="self", name_pattern=p["name_pattern"], tags=p["tags"])
-    images = [image for dummy, image in discover(api, query)]
-    used = api.image_ids_in_use() if images else set()
-    delete, keep = plan(images, used, time.time(), keep_newest=p["keep_newest"], keep_days=p["keep_days"],
-                        keep_tag=p["keep_tag"], include_shared=p["include_shared"], family_tag=p["family_tag"])
-    result.update(changed=bool(delete) and module.check_mode, deleted=[view(pair) for pair in delete],
-                  kept=[view(pair) for pair in keep])
-    if delete and not module.check_mode:
-        ids = [image["id"] for image, dummy in delete]
+class ImsImagePrune(HuaweiCloudModule):
+    """The plan is the images to delete; apply deletes them all at once, wait waits on all of them together."""
+
+    argument_spec = dict(
+        name_pattern=dict(type="str"),
+        tags=dict(type="dict"),
+        family_tag=dict(type="str"),
+        keep_newest=dict(type="int"),
+        keep_days=dict(type="int"),
+        keep_tag=dict(type="str", default="keep"),
+        include_shared=dict(type="bool", default=False),
+    )
+    module_kwargs = dict(supports_check_mode=True)
+    with_wait = True
+
+    def validate(self):
+        return first_error(check_int_range(self.params["keep_newest"], "keep_newest", 0),
+                           check_int_range(self.params["keep_days"], "keep_days", 0))
+
+    def look_up(self):
+        """The project's own selected images, and the ids of those ECS servers were booted from."""
+        p = self.params
+        query = dict((name, spec.get("default")) for name, spec in DISCOVERY_SPEC.items())
+        query.update(owner="self", name_pattern=p["name_pattern"], tags=p["tags"])
+        images = [image for dummy, image in discover(self.api, query)]
+        return images, (self.api.image_ids_in_use() if images else set())
+
+    def plan(self, found):
+        p = self.params
+        images, used = found
+        delete, keep = retention_plan(images, used, time.time(), keep_newest=p["keep_newest"],
+                                      keep_days=p["keep_days"], keep_tag=p["keep_tag"],
+                                      include_shared=p["include_shared"], family_tag=p["family_tag"])
+        # Outside check mode, changed counts what apply really deleted: a failure half-way reports it.
+        self.result.update(changed=bool(delete) and self.check_mode, deleted=[view(pair) for pair in delete],
+                           kept=[view(pair) for pair in keep])
+        return [image["id"] for image, dummy in delete] or None
+
+    def apply(self, ids):
         for image_id in ids:
-            api.delete_image(image_id)
-            result["changed"] = True
-        if p["wait"]:
-            wait_gone(api, ids, wait_timeout(p, "delete"))
-    return result
+            self.api.delete_image(image_id)
+            self.result["changed"] = True
+
+    def wait(self, ids):
+        wait_gone(self.api, ids, wait_timeout(self.params, "delete"))
 
 
 def main():
-    module = HuaweiCloudModule(
-        dict(
-            name_pattern=dict(type="str"),
-            tags=dict(type="dict"),
-            family_tag=dict(type="str"),
-            keep_newest=dict(type="int"),
-            keep_days=dict(type="int"),
-            keep_tag=dict(type="str", default="keep"),
-            include_shared=dict(type="bool", default=False),
-        ),
-        with_wait=True,
-        supports_check_mode=True,
-    )
-    error = first_error(check_int_range(module.params["keep_newest"], "keep_newest", 0),
-                        check_int_range(module.params["keep_days"], "keep_days", 0))
-    if error:
-        module.fail(error)
-    # A deletion wait that times out still reports changed=true and what was deleted.
-    result = {}
-    module.run(lambda: prune(module, result), partial=result)
+    ImsImagePrune()()
 
 
 if __name__ == "__main__":
