@@ -33,6 +33,15 @@ CREATION_OPTIONS = ("vault_id", "register", "quick_import", "disk_format", "os_v
                     "min_disk", "is_config", "cmk_id", "data_images", "image_type")
 
 UPLOAD_MAX_SIZE = 2 * 1024 ** 3  # PUT /v2/images/{id}/file takes files smaller than 2 GB (6.1.4)
+# The sub-options of ims_image's data_images (table 5-6): data disk images made with a converted OBS file.
+DATA_IMAGE_OPTIONS = dict(
+    name=dict(type="str", required=True),
+    description=dict(type="str"),
+    image_url=dict(type="str", required=True),
+    min_disk=dict(type="int", required=True),
+    quick_import=dict(type="bool", default=False),
+    tags=dict(type="dict"),
+)
 DATA_IMAGES_MAX = 3  # table 5-6
 DATA_IMAGES_MIN_DISK = (1, 2048)  # table 5-6
 

@@ -532,6 +532,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._jobs import job
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import single_image
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import HuaweiCloudModule
 from ansible_collections.huaweicloud.cloud.plugins.module_utils import _sources as sources
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._sources import DATA_IMAGE_OPTIONS
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import (
     check_description,
     check_int_range,
@@ -541,15 +542,6 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation impo
     first_error,
 )
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import wait_timeout
-
-DATA_IMAGE_OPTIONS = dict(
-    name=dict(type="str", required=True),
-    description=dict(type="str"),
-    image_url=dict(type="str", required=True),
-    min_disk=dict(type="int", required=True),
-    quick_import=dict(type="bool", default=False),
-    tags=dict(type="dict"),
-)
 
 ARGUMENT_SPEC = dict(
     state=dict(type="str", default="present", choices=["present", "absent"]),

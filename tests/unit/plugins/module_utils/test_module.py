@@ -228,3 +228,77 @@ def test_waits_log_their_progress_through_the_module_log_and_wait_timeout_defaul
     del logged[:]  # AnsibleModule logs its invocation first
     waiter.wait("j-1", 5)
     assert len(logged) == 1 and "IMS job j-1: SUCCESS" in logged[0]
+
+
+# The steps of a module (HuaweiCloudModule subclasses) --------------------------------------------------------
+
+class Recorder(HuaweiCloudModule):
+    """A module that records its steps; ``fail_at`` makes one of them raise after a job started."""
+
+    argument_spec = dict(name=dict(type="str"))
+    module_kwargs = dict(supports_check_mode=True)
+    with_wait = True
+    fail_at = None
+    planned = "the plan"
+
+    def step(self, name, *args):
+        self.result.setdefault("steps", []).append(name)
+        if name == self.fail_at:
+            self.result.update(changed=True, job_id="j1")
+            raise HuaweiCloudError("%s failed" % name)
+
+    def validate(self):
+        self.step("validate")
+        return "name must not be x" if self.params["name"] == "x" else None
+
+    def look_up(self):
+        self.step("look_up")
+        return "found"
+
+    def plan(self, found):
+        self.step("plan")
+        assert found == "found"
+        return self.planned
+
+    def apply(self, plan):
+        self.step("apply")
+
+    def wait(self, plan):
+        self.step("wait")
+
+    def finish(self, plan):
+        self.step("finish")
+        return self.result
+
+
+def steps_of(args, cls=Recorder, **attributes):
+    with patch_module_args(args):
+        module = type("Module", (cls,), attributes)()
+    with pytest.raises((AnsibleExitJson, AnsibleFailJson)) as info:
+        module()
+    return info.value.args[0]
+
+
+def test_steps_run_in_their_fixed_order():
+    assert steps_of(AKSK)["steps"] == ["validate", "look_up", "plan", "apply", "wait", "finish"]
+    assert steps_of(dict(AKSK, wait=False))["steps"] == ["validate", "look_up", "plan", "apply", "finish"]
+
+
+def test_nothing_planned_or_check_mode_skips_apply_and_wait():
+    assert steps_of(AKSK, planned=None)["steps"] == ["validate", "look_up", "plan", "finish"]
+    assert steps_of(dict(AKSK, _ansible_check_mode=True))["steps"] == ["validate", "look_up", "plan", "finish"]
+    # A module that only reads runs every step in check mode (ims_job waits for jobs there too).
+    assert steps_of(dict(AKSK, _ansible_check_mode=True), read_only=True)["steps"] == [
+        "validate", "look_up", "plan", "apply", "wait", "finish"]
+
+
+def test_validation_fails_before_any_other_step():
+    result = steps_of(dict(AKSK, name="x"))
+    assert result["failed"] and result["msg"] == "name must not be x" and "steps" not in result
+
+
+@pytest.mark.parametrize("step", ["apply", "wait", "finish"])
+def test_a_failure_after_a_job_started_keeps_changed_and_the_job_id_in_every_step(step):
+    result = steps_of(AKSK, fail_at=step)
+    assert (result["failed"], result["changed"], result["job_id"], result["msg"]) == (
+        True, True, "j1", "%s failed" % step)
