@@ -181,18 +181,19 @@ diff:
     after: {4f1e1c6e-2d2a-4f59-9f0e-7d3a9c1b5a10: [0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e]}
 """
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import AmbiguousRequestError, JobFailedError
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import look_for
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import JobFailedError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._jobs import job_error, member_failures
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import resolve_images, resolve_shared_image_id
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._members import (
     MAX_MEMBERS,
-    batch_calls,
+    expected_members,
     member_view,
     members_after,
     over_limit,
     plan_sharing,
     plan_status,
+    read_members,
+    start_member_jobs,
 )
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import HuaweiCloudModule
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import check_project_id, first_error
@@ -224,54 +225,6 @@ def validate(p):
     if len(set(p["projects"] or [])) > MAX_MEMBERS:
         return "an image can be shared with at most %d projects, %d given" % (MAX_MEMBERS, len(set(p["projects"])))
     return None
-
-
-def read_members(api, image_ids):
-    return dict((image_id, [member_view(m) for m in api.list_members(image_id)]) for image_id in image_ids)
-
-
-def start_member_jobs(api, changes, add, window, job_ids, retries=3):
-    """Start the batch member jobs for ``changes`` (image id -> project ids), appending to ``job_ids``.
-
-    When a call's answer is lost the service may have started the job anyway: look at the members for up to
-    ``window`` seconds, then send again only what is still missing (or still there, for a removal)."""
-    call = api.add_members if add else api.remove_members
-    for batch_images, batch_projects in batch_calls(changes):
-        try:
-            job_ids.append(call(batch_images, batch_projects))
-        except AmbiguousRequestError:
-            if retries <= 0:
-                raise
-            left = left_after_lost_answer(api, batch_images, batch_projects, add, window)
-            start_member_jobs(api, left, add, window, job_ids, retries - 1)
-
-
-def left_after_lost_answer(api, images, projects, add, window):
-    """image id -> projects still to add (or remove) once ``window`` seconds have shown nothing more happen."""
-    left = {}
-
-    def finished():
-        left.clear()
-        for image_id in images:
-            have = set(m["member_id"] for m in api.list_members(image_id))
-            todo = (set(projects) - have) if add else (set(projects) & have)
-            if todo:
-                left[image_id] = todo
-        return None if left else True
-
-    look_for(finished, window)
-    return left
-
-
-def expected_members(before, to_add, to_remove):
-    members = {}
-    for image_id, current in before.items():
-        removed = to_remove.get(image_id, set())
-        kept = [m for m in current if m["member_id"] not in removed]
-        added = [dict(member_id=member_id, status="pending", image_id=image_id)
-                 for member_id in sorted(to_add.get(image_id, set()))]
-        members[image_id] = kept + added
-    return members
 
 
 class ImsImageMember(HuaweiCloudModule):
