@@ -646,8 +646,9 @@ class ImsImage(HuaweiCloudModule):
 
     # Plan ---------------------------------------------------------------------
 
-    def plan(self, image):
+    def plan(self, found):
         p = self.params
+        image = found
         if p["state"] == "absent":
             if image is None:
                 return None

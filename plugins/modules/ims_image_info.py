@@ -177,7 +177,8 @@ class ImsImageInfo(HuaweiCloudModule):
     def plan(self, found):
         return found
 
-    def finish(self, found):
+    def finish(self, plan):
+        found = plan
         p = self.params
         api = self.api
         for name in p["names"] or []:

@@ -155,13 +155,13 @@ class ImsImagePrune(HuaweiCloudModule):
                            kept=[view(pair) for pair in keep])
         return [image["id"] for image, dummy in delete] or None
 
-    def apply(self, ids):
-        for image_id in ids:
+    def apply(self, plan):
+        for image_id in plan:
             self.api.delete_image(image_id)
             self.result["changed"] = True
 
-    def wait(self, ids):
-        wait_gone(self.api, ids, wait_timeout(self.params, "delete"))
+    def wait(self, plan):
+        wait_gone(self.api, plan, wait_timeout(self.params, "delete"))
 
 
 def main():

@@ -204,14 +204,16 @@ class ImsJob(HuaweiCloudModule):
         self.jobs = None
         return [p["job_id"]] if p["job_id"] else list(dict.fromkeys(p["job_ids"]))
 
-    def wait(self, job_ids):
+    def wait(self, plan):
+        job_ids = plan
         try:
             finished = self.api.wait_jobs(job_ids, wait_timeout(self.params, "job"))
             self.jobs = [finished[job_id] for job_id in job_ids]
         except JobFailedError:
             pass  # every job has ended; finish reads them all again to report each outcome
 
-    def finish(self, job_ids):
+    def finish(self, plan):
+        job_ids = plan
         p = self.params
         api = self.api
         jobs = self.jobs or [api.get_job(job_id) for job_id in job_ids]
