@@ -604,8 +604,7 @@ def validate_params(p):
 
 
 class ImsImage(HuaweiCloudModule):
-    """Plans are (action, ...) tuples: ("delete", image), ("create", source), ("settle", image) for an image
-    still being created, ("update", image, before, after)."""
+    """One image: created from the source the sources table selects, updated, or deleted; exported last."""
 
     argument_spec = ARGUMENT_SPEC
     module_kwargs = dict(supports_check_mode=True)
@@ -647,6 +646,8 @@ class ImsImage(HuaweiCloudModule):
     # Plan ---------------------------------------------------------------------
 
     def plan(self, found):
+        """Plans are (action, ...) tuples: ("delete", image), ("create", source), ("settle", image) for an image
+        still being created (finished or waited for, then updated), ("update", image, before, after)."""
         p = self.params
         image = found
         if p["state"] == "absent":
@@ -665,7 +666,6 @@ class ImsImage(HuaweiCloudModule):
                                    "or upload that did not finish left it; delete it (state=absent) or run that "
                                    "register/upload task again" % (image["id"], image.get("name")))
         if image.get("status") in IN_PROGRESS_STATUSES and not self.check_mode:
-            self.result["image"] = normalize_image(image)
             return ("settle", image)
         if image.get("status") == "killed":
             raise HuaweiCloudError("image %s (%s) is in status killed: its creation failed; delete it "
@@ -748,6 +748,8 @@ class ImsImage(HuaweiCloudModule):
 
     def _apply_settle(self, image):
         if not self._is_bare_metadata(image):
+            if not self.params["wait"]:
+                self.result["image"] = normalize_image(image)
             return
         # Our own metadata from an earlier run whose file never arrived: finish the job.
         try:
