@@ -1,17 +1,24 @@
 # -*- coding: utf-8 -*-
 # Copyright: huaweicloud.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What ims_image manages on an image: how it is compared and shown in diffs, the PATCH that converges it, and
-what IMS takes for an export."""
+"""What ims_image manages on an image: the checks of its options (with the sources table), how the image is
+compared and shown in diffs, the PATCH that converges it, and what IMS takes for an export."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils import _attributes as attributes
+from ansible_collections.huaweicloud.cloud.plugins.module_utils import _sources as sources
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import desired_tags, tags_to_dict
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import (
+    check_description,
+    check_int_range,
+    check_name,
     check_obs_url,
+    check_tags,
+    check_uuid,
+    first_error,
     server_int,
     tag_value_text,
 )
@@ -28,6 +35,33 @@ EXPORT_OPTIONS = dict(
 # Export limits of the API reference (5.1.8), in bytes.
 EXPORT_MAX_SIZE = 1024 ** 4           # images must be smaller than 1 TB
 EXPORT_MAX_CONVERTED_SIZE = 128 * 1024 ** 3  # larger images only with quick export
+
+
+def validate_params(p):
+    """The first problem with the module parameters, as a message naming the option, or None."""
+    error = first_error(
+        check_uuid(p.get("id"), "id"),
+        check_name(p.get("name"), "name"),
+        check_description(p.get("description"), "description"),
+        check_tags(p.get("tags"), "tags"),
+        check_int_range(p.get("min_ram"), "min_ram", minimum=0, unit="MB"),
+        check_int_range(p.get("max_ram"), "max_ram", minimum=0, unit="MB"),
+        attributes.check(p),
+    )
+    if error:
+        return error
+    if p.get("id") is None and p.get("name") is None:
+        return "one of id or name is required to identify the image"
+    if p.get("delete_backup") and p.get("state") != "absent":
+        return "delete_backup only applies to state=absent (it deletes the CBR backup of a full-ECS image)"
+    error = check_export(p, sources.source_of(p))
+    if error:
+        return error
+    if p.get("state") == "absent":
+        return None
+    if p.get("min_ram") and p.get("max_ram") and p["max_ram"] < p["min_ram"]:
+        return "max_ram (%d MB) must not be less than min_ram (%d MB)" % (p["max_ram"], p["min_ram"])
+    return sources.check(p)
 
 
 def describe(image, tags=None, managed=()):

@@ -513,11 +513,11 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils import _attribut
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError, WaitTimeoutError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._image_state import (
     EXPORT_OPTIONS,
-    check_export,
     describe,
     desired_state,
     export_refusal,
     patch_operations,
+    validate_params,
 )
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import (
     IN_PROGRESS_STATUSES,
@@ -533,14 +533,6 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import s
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import HuaweiCloudModule
 from ansible_collections.huaweicloud.cloud.plugins.module_utils import _sources as sources
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._sources import DATA_IMAGE_OPTIONS
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import (
-    check_description,
-    check_int_range,
-    check_name,
-    check_tags,
-    check_uuid,
-    first_error,
-)
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import wait_timeout
 
 ARGUMENT_SPEC = dict(
@@ -574,33 +566,6 @@ ARGUMENT_SPEC = dict(
     export=dict(type="dict", options=EXPORT_OPTIONS),
     **attributes.argument_spec()
 )
-
-
-def validate_params(p):
-    """The first problem with the module parameters, as a message naming the option, or None."""
-    error = first_error(
-        check_uuid(p.get("id"), "id"),
-        check_name(p.get("name"), "name"),
-        check_description(p.get("description"), "description"),
-        check_tags(p.get("tags"), "tags"),
-        check_int_range(p.get("min_ram"), "min_ram", minimum=0, unit="MB"),
-        check_int_range(p.get("max_ram"), "max_ram", minimum=0, unit="MB"),
-        attributes.check(p),
-    )
-    if error:
-        return error
-    if p.get("id") is None and p.get("name") is None:
-        return "one of id or name is required to identify the image"
-    if p.get("delete_backup") and p.get("state") != "absent":
-        return "delete_backup only applies to state=absent (it deletes the CBR backup of a full-ECS image)"
-    error = check_export(p, sources.source_of(p))
-    if error:
-        return error
-    if p.get("state") == "absent":
-        return None
-    if p.get("min_ram") and p.get("max_ram") and p["max_ram"] < p["min_ram"]:
-        return "max_ram (%d MB) must not be less than min_ram (%d MB)" % (p["max_ram"], p["min_ram"])
-    return sources.check(p)
 
 
 class ImsImage(HuaweiCloudModule):
