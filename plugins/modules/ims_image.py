@@ -821,7 +821,7 @@ class ImsImage(HuaweiCloudModule):
         self._update(image, diff=False)
 
     def _wait_filled(self, image):
-        if self.result.get("job_id"):
+        if self.source.waits == sources.JOB:
             self.api.wait_job(self.result["job_id"], self._timeout())
             self.result["progress"] = self.api.waiter.progress(self.result["job_id"])
         return wait_for_image(self.api, image["id"], self._timeout(), unlisted_grace=self._window())
