@@ -337,55 +337,55 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import w
 CROSS_REGION_MAX_BYTES = 128 * 1024 ** 3
 
 
-def validate(module):
-    p = module.params
+def targets(p):
+    """The copies to make, one code path for all: target_regions, or the one target_region names (region None: a
+    copy within the source region)."""
+    if p["target_regions"] is not None:
+        return p["target_regions"]
+    return [dict(region=p["target_region"], project_name=p["target_project_name"], vault_id=p["vault_id"])]
+
+
+def validate(p):
+    """The first problem with the options, as (message, IMS error code or None), or None."""
     error = first_error(check_name(p["name"]), check_description(p["description"]), check_tags(p["tags"], "tags"))
     if not error and p["image"] == "":
         error = "image must be an image id or name"
     if error:
-        module.fail(error)
-    if p["target_regions"] is not None:
-        validate_targets(module)
-        return
-    if p["target_region"] is not None and p["target_region"] == p["region"]:
-        module.fail("target_region is the source region %s; leave target_region unset for an in-region copy "
-                    "(IMS would answer IMG.0142)" % p["region"], error_code="IMG.0142")
-    if p["target_region"]:
-        if not p["agency_name"]:
-            module.fail("agency_name is required to copy an image to another region")
-        for option in ("cmk_id", "enterprise_project_id"):
-            if p[option]:
-                module.fail("%s applies to in-region copies only; IMS does not take it for a copy to %s"
-                            % (option, p["target_region"]))
-    else:
+        return error, None
+    many = p["target_regions"] is not None
+    regions = [target["region"] for target in targets(p)]
+    if not regions:
+        return "target_regions must list at least one region", None
+    if len(set(regions)) != len(regions):
+        return "target_regions lists a region more than once: %s" % ", ".join(regions), None
+    for index, target in enumerate(targets(p)):
+        label = "target_regions[%d]" % index
+        if many:
+            error = first_error(check_format(target["region"], "target_region", "region"),
+                                check_format(target["project_name"], "target_project_name", "project_name"),
+                                check_format(target["vault_id"], "vault_id", "uuid"))
+            if error:
+                return "%s: %s" % (label, error), None
+        if target["region"] is not None and target["region"] == p["region"]:
+            if many:
+                return ("%s.region is the source region %s; copy within the region with target_region unset "
+                        "(IMS would answer IMG.0142)" % (label, p["region"]), "IMG.0142")
+            return ("target_region is the source region %s; leave target_region unset for an in-region copy "
+                    "(IMS would answer IMG.0142)" % p["region"], "IMG.0142")
+    if not regions[0]:
         for option in ("target_project_name", "agency_name", "vault_id"):
             if p[option]:
-                module.fail("%s applies to cross-region copies only; set target_region" % option)
-
-
-def validate_targets(module):
-    """target_regions: every entry checked before the first copy starts."""
-    p = module.params
-    regions = [target["region"] for target in p["target_regions"]]
-    if not regions:
-        module.fail("target_regions must list at least one region")
-    if len(set(regions)) != len(regions):
-        module.fail("target_regions lists a region more than once: %s" % ", ".join(regions))
+                return "%s applies to cross-region copies only; set target_region" % option, None
+        if p["image"] == p["name"]:
+            return same_name_message(p["name"]), None
+        return None
     if not p["agency_name"]:
-        module.fail("agency_name is required to copy an image to another region")
+        return "agency_name is required to copy an image to another region", None
     for option in ("cmk_id", "enterprise_project_id"):
         if p[option]:
-            module.fail("%s applies to in-region copies only; IMS does not take it for a cross-region copy" % option)
-    for index, target in enumerate(p["target_regions"]):
-        label = "target_regions[%d]" % index
-        error = first_error(check_format(target["region"], "target_region", "region"),
-                            check_format(target["project_name"], "target_project_name", "project_name"),
-                            check_format(target["vault_id"], "vault_id", "uuid"))
-        if error:
-            module.fail("%s: %s" % (label, error))
-        if target["region"] == p["region"]:
-            module.fail("%s.region is the source region %s; copy within the region with target_region unset "
-                        "(IMS would answer IMG.0142)" % (label, p["region"]), error_code="IMG.0142")
+            return ("%s applies to in-region copies only; IMS does not take it for %s"
+                    % (option, "a cross-region copy" if many else "a copy to %s" % regions[0])), None
+    return None
 
 
 def same_name_message(name):
@@ -475,216 +475,227 @@ def copy_timeout(p, target):
     return wait_timeout(p, "whole_cross_region_copy" if target["vault_id"] else "cross_region_copy")
 
 
-def copy(module, result, target, wait, deferred=None, memo=None):
-    """One copy of the source to ``target`` (region None: within the source region; project_name, vault_id).
-    With ``deferred`` (a list), waiting is left to the caller: (job id or None, finish) is appended, and
-    ``finish(job)`` settles the copy once its job (if any) has ended. ``memo`` keeps the source's tags for the
-    next copy of the same task."""
-    p = module.params
-    api = module.api
-    cross_region = bool(target["region"])
-    if not cross_region and p["image"] == p["name"]:
-        module.fail(same_name_message(p["name"]))
-    if cross_region:
-        target_region = target["region"]
-        target_project_name = target["project_name"] or target_region
-        target_api = api.in_region(target_region, api.client.project_id_by_name(target_project_name))
-    else:
-        target_region = p["region"]
-        target_api = api
-    target_project_id = target_api.project_id
-    timeout = copy_timeout(p, target)
-    result.update(changed=False, source_image_id=None, job_id=None, polls=0, image=None, image_id=None,
-                  target_region=target_region, target_project_id=target_project_id)
-    window = p["visibility_window"]
-    memo = {} if memo is None else memo
+class ImsImageCopy(HuaweiCloudModule):
+    """Every copy (one, or one per target_regions entry) takes the same steps: look up the source and the copy in
+    each target, plan one entry per target (nothing to start / a copy to settle / a copy to start), start every copy
+    before any wait, one poll loop for all their jobs, then each copy's tags. The plan is the list of entries."""
 
-    def read_source(ref):
-        """The source's record, read once per task."""
-        if "source" not in memo:
-            memo["source"] = resolve_image(api, ref, owned=True)
-        return memo["source"]
-
-    source = None
-    if looks_like_image_id(p["image"]):
-        source_id = p["image"]
-    else:
-        source = read_source(p["image"])
-        source_id = source["id"]
-
-    def wanted():
-        if "tags" not in memo:
-            memo["tags"] = wanted_tags(p, api, source_id, source)
-        return memo["tags"]
-
-    def find_copy():
-        """The copy of this source under this name, or None; an image of that name copied from elsewhere (or not
-        copied at all) is an error, never taken for our copy."""
-        named = [image for image in target_api.find_images(p["name"], owned=True)
-                 if image.get("status") != "deleted" and image["id"] != source_id]
-        others = [image for image in named if copied_from(image) != source_id]
-        if others:
-            raise HuaweiCloudError(
-                "image %s is named %r in project %s in region %s but is not a copy of image %s (%s); choose "
-                "another name, or delete that image" % (
-                    ", ".join(sorted(image["id"] for image in others)), p["name"], target_project_id, target_region,
-                    source_id, "; ".join(sorted(describe_origin(image) for image in others))))
-        return single_image(named, "copies of image %s named %r in project %s in region %s"
-                            % (source_id, p["name"], target_project_id, target_region))
-
-    def settle(image):
-        """The copy once active (with wait=true; a copy still in progress is waited for, never returned)."""
-        result.update(image=normalize_image(image), image_id=image["id"])
-        if image.get("status") == "killed":
-            raise HuaweiCloudError("image %s (%s) in region %s is in status killed: its copy failed; delete it "
-                                   "and run again" % (image["id"], p["name"], target_region))
-        if wait and deferred is not None:
-            deferred.append((None, lambda job: settle_now(image)))
-            return result
-        return settle_now(image)
-
-    def settle_now(image):
-        if wait and image.get("status") != "active":
-            image = wait_for_image(target_api, image["id"], timeout)
-            result.update(image=normalize_image(image))
-        if image.get("status") == "active":
-            converge_tags(module, target_api, image, wanted(), result)
-        return result
-
-    # The copy first: a re-run that finds it, given the source's id, reads nothing else.
-    existing = find_copy()
-    result["source_image_id"] = source_id
-    if existing is not None and source is None:
-        return settle(existing)
-    if source is None:
-        source = read_source(source_id)
-    error = check_source(source, p["name"], cross_region, target["vault_id"])
-    if error and deferred is None:
-        module.fail(error)
-    if error:
-        # One of several copies: fail through module.run, which keeps the jobs the others started.
-        raise HuaweiCloudError("copy to %s: %s" % (target_region, error))
-    if existing is not None:
-        return settle(existing)
-
-    result["changed"] = True
-    result["diff"] = dict(before={}, after=dict(name=p["name"], region=target_region, project_id=target_project_id,
-                                                source_image_id=source["id"], tags=desired_tags({}, wanted(), True)))
-    if module.check_mode:
-        return result
-
-    body = dict(name=p["name"])
-    if p["description"] is not None:
-        body["description"] = p["description"]
-    if cross_region:
-        body.update(region=target_region, project_name=target_project_name, agency_name=p["agency_name"])
-        if target["vault_id"]:
-            body["vault_id"] = target["vault_id"]
-    else:
-        for option in ("cmk_id", "enterprise_project_id"):
-            if p[option]:
-                body[option] = p[option]
-
-    def start():
-        if cross_region:
-            return "job", api.cross_region_copy(source["id"], body)
-        return "job", api.copy(source["id"], body)
-
-    def started_already():
-        found = find_copy()
-        return ("image", found) if found is not None else None
-
-    def finish(job):
-        result.update(polls=api.waiter.polls.get(handle, 0), progress=api.waiter.progress(handle))
-        image_ids = job_image_ids(job)
-        if not image_ids:
-            raise HuaweiCloudError("copy job %s succeeded but names no image" % handle)
-        image = wait_for_image(target_api, image_ids[0], timeout, unlisted_grace=window)
-        result.update(image=normalize_image(image), image_id=image["id"])
-        converge_tags(module, target_api, image, wanted(), result)
-        # Another run may have copied the same image under the same name meanwhile: report, never hide, it.
-        find_copy()
-        return result
-
-    kind, handle = create_once(start, started_already, window=window)
-    if kind == "image":
-        # An earlier attempt whose answer was lost did start the copy: wait for it like for our own job.
-        settle(handle)
-        if wait and deferred is None:
-            find_copy()
-        return result
-    result["job_id"] = handle
-    if not wait:
-        return result
-    if deferred is not None:
-        deferred.append((handle, finish))
-        return result
-    return finish(api.wait_job(handle, timeout))
-
-
-def copy_to_regions(module, result):
-    """target_regions: every copy started (or found) before any wait, then one poll loop for all their jobs."""
-    p = module.params
-    copies, deferred, memo = [], [], {}
-    result.update(changed=False, source_image_id=None, job_id=None, polls=0, image=None, image_id=None,
-                  target_region=None, target_project_id=None, copies=copies, job_ids=[])
-    for target in p["target_regions"]:
-        one = {}
-        copies.append(one)
-        try:
-            copy(module, one, target, p["wait"], deferred, memo)
-        finally:
-            result["changed"] = any(c.get("changed") for c in copies)
-            result["job_ids"] = [c["job_id"] for c in copies if c.get("job_id")]
-        result["source_image_id"] = one.get("source_image_id")
-    job_ids = [handle for handle, dummy in deferred if handle]
-    timeout = max(copy_timeout(p, target) for target in p["target_regions"])
-    jobs = module.api.wait_jobs(job_ids, timeout) if job_ids else {}
-    for handle, finish in deferred:
-        finish(jobs.get(handle))
-    result["polls"] = sum(c.get("polls") or 0 for c in copies)
-    diffs = [(c["target_region"], c["diff"]) for c in copies if c.get("diff")]
-    if diffs:
-        result["diff"] = dict(before=dict((region, diff["before"]) for region, diff in diffs),
-                              after=dict((region, diff["after"]) for region, diff in diffs))
-    return result
-
-
-def main():
-    module = HuaweiCloudModule(
-        dict(
-            image=dict(type="str", required=True),
-            name=dict(type="str", required=True),
-            description=dict(type="str"),
-            cmk_id=dict(type="str"),
-            enterprise_project_id=dict(type="str"),
-            target_region=dict(type="str"),
-            target_project_name=dict(type="str"),
-            agency_name=dict(type="str"),
+    argument_spec = dict(
+        image=dict(type="str", required=True),
+        name=dict(type="str", required=True),
+        description=dict(type="str"),
+        cmk_id=dict(type="str"),
+        enterprise_project_id=dict(type="str"),
+        target_region=dict(type="str"),
+        target_project_name=dict(type="str"),
+        agency_name=dict(type="str"),
+        vault_id=dict(type="str"),
+        target_regions=dict(type="list", elements="dict", options=dict(
+            region=dict(type="str", required=True),
+            project_name=dict(type="str"),
             vault_id=dict(type="str"),
-            target_regions=dict(type="list", elements="dict", options=dict(
-                region=dict(type="str", required=True),
-                project_name=dict(type="str"),
-                vault_id=dict(type="str"),
-            )),
-            tags=dict(type="dict"),
-            copy_tags=dict(type="bool", default=True),
-            purge_tags=dict(type="bool", default=True),
-        ),
-        with_wait=True,
-        with_visibility=True,
+        )),
+        tags=dict(type="dict"),
+        copy_tags=dict(type="bool", default=True),
+        purge_tags=dict(type="bool", default=True),
+    )
+    module_kwargs = dict(
         supports_check_mode=True,
         mutually_exclusive=[["target_regions", "target_region"], ["target_regions", "target_project_name"],
                             ["target_regions", "vault_id"]],
     )
-    validate(module)
-    result = {}
-    p = module.params
-    if p["target_regions"] is not None:
-        module.run(lambda: copy_to_regions(module, result), partial=result)
-    else:
-        target = dict(region=p["target_region"], project_name=p["target_project_name"], vault_id=p["vault_id"])
-        module.run(lambda: copy(module, result, target, p["wait"]), partial=result)
+    with_wait = True
+    with_visibility = True
+
+    def validate(self):
+        problem = validate(self.params)
+        if problem and problem[1]:
+            self.fail(problem[0], error_code=problem[1])
+        return problem and problem[0]
+
+    @property
+    def many(self):
+        return self.params["target_regions"] is not None
+
+    def look_up(self):
+        """Each target's copy of the source under ``name`` (or None); the source itself when given by name."""
+        p = self.params
+        api = self.api
+        empty = dict(changed=False, source_image_id=None, job_id=None, polls=0, image=None, image_id=None)
+        copies = []
+        for target in targets(p):
+            if target["region"]:
+                region = target["region"]
+                target_api = api.in_region(region, api.client.project_id_by_name(target["project_name"] or region))
+            else:
+                region, target_api = p["region"], api
+            # One copy: the copy's keys are the task's; several: each has its own entry in copies.
+            result = {} if self.many else self.result
+            result.update(empty, target_region=region, target_project_id=target_api.project_id)
+            copies.append(dict(target=target, region=region, api=target_api, result=result,
+                               timeout=copy_timeout(p, target)))
+        if self.many:
+            self.result.update(empty, target_region=None, target_project_id=None, job_ids=[],
+                               copies=[c["result"] for c in copies])
+        self.source, self._wanted = None, "unknown"
+        if looks_like_image_id(p["image"]):
+            self.source_id = p["image"]
+        else:
+            self.source = resolve_image(api, p["image"], owned=True)
+            self.source_id = self.source["id"]
+        # The copies first: a re-run that finds them all, given the source's id, reads nothing else.
+        for c in copies:
+            c["existing"] = self.find_copy(c)
+            c["result"]["source_image_id"] = self.source_id
+        self.result["source_image_id"] = self.source_id
+        if self.source is None and any(c["existing"] is None for c in copies):
+            self.source = resolve_image(api, self.source_id, owned=True)
+        return copies
+
+    def plan(self, copies):
+        p = self.params
+        by_name = not looks_like_image_id(p["image"])
+        for c in copies:
+            if by_name or c["existing"] is None:
+                error = check_source(self.source, p["name"], bool(c["target"]["region"]), c["target"]["vault_id"])
+                if error:
+                    self.fail("copy to %s: %s" % (c["region"], error) if self.many else error)
+            if c["existing"] is not None:
+                self.take(c, c["existing"])
+                continue
+            c["result"].update(changed=True, diff=dict(before={}, after=dict(
+                name=p["name"], region=c["region"], project_id=c["api"].project_id, source_image_id=self.source_id,
+                tags=desired_tags({}, self.wanted(), True))))
+        self.sum_up(copies)
+        return copies
+
+    def apply(self, copies):
+        """Start every copy that does not exist yet; none is waited for here."""
+        for c in copies:
+            if c["existing"] is None:
+                self.start(c)
+                self.sum_up(copies)
+
+    def start(self, c):
+        p = self.params
+        api = self.api
+        target = c["target"]
+        body = dict(name=p["name"])
+        if p["description"] is not None:
+            body["description"] = p["description"]
+        if target["region"]:
+            body.update(region=target["region"], project_name=target["project_name"] or target["region"],
+                        agency_name=p["agency_name"])
+            if target["vault_id"]:
+                body["vault_id"] = target["vault_id"]
+        else:
+            body.update((option, p[option]) for option in ("cmk_id", "enterprise_project_id") if p[option])
+
+        def start():
+            if target["region"]:
+                return "job", api.cross_region_copy(self.source_id, body)
+            return "job", api.copy(self.source_id, body)
+
+        def started_already():
+            found = self.find_copy(c)
+            return ("image", found) if found is not None else None
+
+        kind, handle = create_once(start, started_already, window=p["visibility_window"])
+        if kind == "image":
+            # An earlier attempt whose answer was lost did start the copy: settled like one found.
+            c["existing"] = c["late"] = handle
+            self.take(c, handle)
+        else:
+            c["result"]["job_id"] = handle
+
+    def wait(self, copies):
+        """One poll loop for every copy job this run started."""
+        job_ids = [c["result"]["job_id"] for c in copies if c["result"]["job_id"]]
+        if job_ids:
+            jobs = self.api.wait_jobs(job_ids, max(c["timeout"] for c in copies))
+            for c in copies:
+                c["job"] = jobs.get(c["result"]["job_id"])
+
+    def finish(self, copies):
+        """Each copy once its job has ended (with wait=true): its image active, its tags converged."""
+        wait = self.params["wait"]
+        for c in copies:
+            if c.get("job") is not None:
+                self.finish_job(c)
+            elif c["existing"] is not None:
+                self.settle(c)
+                if wait and c.get("late"):
+                    self.find_copy(c)
+        self.sum_up(copies)
+        if self.many:
+            self.result["polls"] = sum(c["result"]["polls"] for c in copies)
+            diffs = [(c["region"], c["result"]["diff"]) for c in copies if c["result"].get("diff")]
+            if diffs:
+                self.result["diff"] = dict(before=dict((region, diff["before"]) for region, diff in diffs),
+                                           after=dict((region, diff["after"]) for region, diff in diffs))
+        return self.result
+
+    def sum_up(self, copies):
+        """Several copies: the task changed something (and started jobs) when one of them did."""
+        if self.many:
+            self.result["changed"] = any(c["result"]["changed"] for c in copies)
+            self.result["job_ids"] = [c["result"]["job_id"] for c in copies if c["result"]["job_id"]]
+
+    def wanted(self):
+        if self._wanted == "unknown":
+            self._wanted = wanted_tags(self.params, self.api, self.source_id, self.source)
+        return self._wanted
+
+    def find_copy(self, c):
+        """The copy of this source under this name in the target of ``c``, or None; an image of that name copied
+        from elsewhere (or not copied at all) is an error, never taken for our copy."""
+        name = self.params["name"]
+        target_project_id = c["api"].project_id
+        named = [image for image in c["api"].find_images(name, owned=True)
+                 if image.get("status") != "deleted" and image["id"] != self.source_id]
+        others = [image for image in named if copied_from(image) != self.source_id]
+        if others:
+            raise HuaweiCloudError(
+                "image %s is named %r in project %s in region %s but is not a copy of image %s (%s); choose "
+                "another name, or delete that image" % (
+                    ", ".join(sorted(image["id"] for image in others)), name, target_project_id, c["region"],
+                    self.source_id, "; ".join(sorted(describe_origin(image) for image in others))))
+        return single_image(named, "copies of image %s named %r in project %s in region %s"
+                            % (self.source_id, name, target_project_id, c["region"]))
+
+    def take(self, c, image):
+        """A copy found (not started by this run) is the result, unless it failed."""
+        c["result"].update(image=normalize_image(image), image_id=image["id"])
+        if image.get("status") == "killed":
+            raise HuaweiCloudError("image %s (%s) in region %s is in status killed: its copy failed; delete it "
+                                   "and run again" % (image["id"], self.params["name"], c["region"]))
+
+    def settle(self, c):
+        """A copy found: with wait=true one still in progress is waited for, never returned; tags once active."""
+        image = c["existing"]
+        if self.params["wait"] and image.get("status") != "active":
+            image = wait_for_image(c["api"], image["id"], c["timeout"])
+            c["result"].update(image=normalize_image(image))
+        if image.get("status") == "active":
+            converge_tags(self, c["api"], image, self.wanted(), c["result"])
+
+    def finish_job(self, c):
+        api = self.api
+        result = c["result"]
+        handle = result["job_id"]
+        result.update(polls=api.waiter.polls.get(handle, 0), progress=api.waiter.progress(handle))
+        image_ids = job_image_ids(c["job"])
+        if not image_ids:
+            raise HuaweiCloudError("copy job %s succeeded but names no image" % handle)
+        image = wait_for_image(c["api"], image_ids[0], c["timeout"], unlisted_grace=self.params["visibility_window"])
+        result.update(image=normalize_image(image), image_id=image["id"])
+        converge_tags(self, c["api"], image, self.wanted(), result)
+        # Another run may have copied the same image under the same name meanwhile: report, never hide, it.
+        self.find_copy(c)
+
+
+def main():
+    ImsImageCopy()()
 
 
 if __name__ == "__main__":
