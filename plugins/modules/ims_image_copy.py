@@ -508,14 +508,11 @@ class ImsImageCopy(HuaweiCloudModule):
     with_visibility = True
 
     def validate(self):
+        self.many = self.params["target_regions"] is not None
         problem = validate(self.params)
         if problem and problem[1]:
             self.fail(problem[0], error_code=problem[1])
         return problem and problem[0]
-
-    @property
-    def many(self):
-        return self.params["target_regions"] is not None
 
     def look_up(self):
         """Each target's copy of the source under ``name`` (or None); the source itself when given by name."""
@@ -537,17 +534,13 @@ class ImsImageCopy(HuaweiCloudModule):
         if self.many:
             self.result.update(empty, target_region=None, target_project_id=None, job_ids=[],
                                copies=[c["result"] for c in copies])
-        self.source, self._wanted = None, "unknown"
-        if looks_like_image_id(p["image"]):
-            self.source_id = p["image"]
-        else:
-            self.source = resolve_image(api, p["image"], owned=True)
-            self.source_id = self.source["id"]
+        self._wanted = "unknown"
+        self.source = None if looks_like_image_id(p["image"]) else resolve_image(api, p["image"], owned=True)
+        self.source_id = self.source["id"] if self.source else p["image"]
         # The copies first: a re-run that finds them all, given the source's id, reads nothing else.
         for c in copies:
             c["existing"] = self.find_copy(c)
-            c["result"]["source_image_id"] = self.source_id
-        self.result["source_image_id"] = self.source_id
+            c["result"]["source_image_id"] = self.result["source_image_id"] = self.source_id
         if self.source is None and any(c["existing"] is None for c in copies):
             self.source = resolve_image(api, self.source_id, owned=True)
         return copies
@@ -577,9 +570,7 @@ class ImsImageCopy(HuaweiCloudModule):
                 self.sum_up(copies)
 
     def start(self, c):
-        p = self.params
-        api = self.api
-        target = c["target"]
+        p, api, target = self.params, self.api, c["target"]
         body = dict(name=p["name"])
         if p["description"] is not None:
             body["description"] = p["description"]
@@ -592,9 +583,7 @@ class ImsImageCopy(HuaweiCloudModule):
             body.update((option, p[option]) for option in ("cmk_id", "enterprise_project_id") if p[option])
 
         def start():
-            if target["region"]:
-                return "job", api.cross_region_copy(self.source_id, body)
-            return "job", api.copy(self.source_id, body)
+            return "job", (api.cross_region_copy if target["region"] else api.copy)(self.source_id, body)
 
         def started_already():
             found = self.find_copy(c)
@@ -680,8 +669,7 @@ class ImsImageCopy(HuaweiCloudModule):
             converge_tags(self, c["api"], image, self.wanted(), c["result"])
 
     def finish_job(self, c):
-        api = self.api
-        result = c["result"]
+        api, result = self.api, c["result"]
         handle = result["job_id"]
         result.update(polls=api.waiter.polls.get(handle, 0), progress=api.waiter.progress(handle))
         image_ids = job_image_ids(c["job"])
