@@ -545,10 +545,10 @@ class ImsImageCopy(HuaweiCloudModule):
             self.source = resolve_image(api, self.source_id, owned=True)
         return copies
 
-    def plan(self, copies):
+    def plan(self, found):
         p = self.params
         by_name = not looks_like_image_id(p["image"])
-        for c in copies:
+        for c in found:
             if by_name or c["existing"] is None:
                 error = check_source(self.source, p["name"], bool(c["target"]["region"]), c["target"]["vault_id"])
                 if error:
@@ -559,15 +559,15 @@ class ImsImageCopy(HuaweiCloudModule):
             c["result"].update(changed=True, diff=dict(before={}, after=dict(
                 name=p["name"], region=c["region"], project_id=c["api"].project_id, source_image_id=self.source_id,
                 tags=desired_tags({}, self.wanted(), True))))
-        self.sum_up(copies)
-        return copies
+        self.sum_up(found)
+        return found
 
-    def apply(self, copies):
+    def apply(self, plan):
         """Start every copy that does not exist yet; none is waited for here."""
-        for c in copies:
+        for c in plan:
             if c["existing"] is None:
                 self.start(c)
-                self.sum_up(copies)
+                self.sum_up(plan)
 
     def start(self, c):
         p, api, target = self.params, self.api, c["target"]
@@ -597,28 +597,28 @@ class ImsImageCopy(HuaweiCloudModule):
         else:
             c["result"]["job_id"] = handle
 
-    def wait(self, copies):
+    def wait(self, plan):
         """One poll loop for every copy job this run started."""
-        job_ids = [c["result"]["job_id"] for c in copies if c["result"]["job_id"]]
+        job_ids = [c["result"]["job_id"] for c in plan if c["result"]["job_id"]]
         if job_ids:
-            jobs = self.api.wait_jobs(job_ids, max(c["timeout"] for c in copies))
-            for c in copies:
+            jobs = self.api.wait_jobs(job_ids, max(c["timeout"] for c in plan))
+            for c in plan:
                 c["job"] = jobs.get(c["result"]["job_id"])
 
-    def finish(self, copies):
+    def finish(self, plan):
         """Each copy once its job has ended (with wait=true): its image active, its tags converged."""
         wait = self.params["wait"]
-        for c in copies:
+        for c in plan:
             if c.get("job") is not None:
                 self.finish_job(c)
             elif c["existing"] is not None:
                 self.settle(c)
                 if wait and c.get("late"):
                     self.find_copy(c)
-        self.sum_up(copies)
+        self.sum_up(plan)
         if self.many:
-            self.result["polls"] = sum(c["result"]["polls"] for c in copies)
-            diffs = [(c["region"], c["result"]["diff"]) for c in copies if c["result"].get("diff")]
+            self.result["polls"] = sum(c["result"]["polls"] for c in plan)
+            diffs = [(c["region"], c["result"]["diff"]) for c in plan if c["result"].get("diff")]
             if diffs:
                 self.result["diff"] = dict(before=dict((region, diff["before"]) for region, diff in diffs),
                                            after=dict((region, diff["after"]) for region, diff in diffs))
