@@ -165,6 +165,10 @@ def test_single_job_wait(world, run_playbook):
     (dict(image="demo-base-image", name="bad<name>"), "name contains '<'"),
     (dict(image="demo-base-image", name="demo-base-image"), "needs a name other than the source's"),
     (dict(image="no-such-image", name="x"), "no own image named 'no-such-image'"),
+    # target_regions: every copy is checked before the first one starts.
+    (dict(image="demo-whole-image", name="x-multi", agency_name=AGENCY,
+          target_regions=[{"region": "cn-east-3", "vault_id": "3b5816b5-f29c-4172-9d9a-76c719a659ce"},
+                          {"region": "cn-south-1"}]), "copy to cn-south-1: image"),
 ])
 @SEEDED
 def test_refused_before_any_write(emulator, run_playbook, args, message):
@@ -173,6 +177,8 @@ def test_refused_before_any_write(emulator, run_playbook, args, message):
     assert run.rc != 0
     assert message in run.task("copy")["msg"]
     assert emulator.write_calls() == []
+    if message == "IMG.0142":
+        assert run.task("copy")["error_code"] == "IMG.0142"
 
 
 @FAULTS
