@@ -7,7 +7,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError
+import time
+
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError, JobFailedError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import look_for
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import check_uuid
 
 
@@ -88,3 +91,22 @@ def single_image(images, what):
     if len(images) > 1:
         raise DuplicateImagesError(duplicates_message(images, what))
     return images[0] if images else None
+
+
+def wait_until_listed(api, job_id, find, window, clock=time.monotonic, sleep=time.sleep):
+    """What ``find()`` (the look-up a later run makes, by name) returns once IMS lists the image that the creation
+    job ``job_id`` (None: no job, e.g. an upload) makes; None if it is not listed within ``window`` seconds.
+
+    A task that starts a creation and returns without waiting (wait=false) calls this before it returns: IMS lists
+    a new image only seconds after the call, and a re-run that looked in between would create a twin. Polls at
+    most once a second; raises JobFailedError when the job fails meanwhile (no image will be listed)."""
+
+    def listed():
+        found = find()
+        if found is None and job_id:
+            job = api.get_job(job_id)
+            if job.get("status") == "FAIL":
+                raise JobFailedError(job)
+        return found
+
+    return look_for(listed, window, clock=clock, sleep=sleep)

@@ -529,7 +529,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._images import (
 )
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import create_once
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._jobs import job_image_ids
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import single_image
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import single_image, wait_until_listed
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import HuaweiCloudModule
 from ansible_collections.huaweicloud.cloud.plugins.module_utils import _sources as sources
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._sources import DATA_IMAGE_OPTIONS
@@ -695,6 +695,7 @@ class ImsImage(HuaweiCloudModule):
                 after = desired_state(p, None, self.by_id)[1]
                 self.api.tag_action(metadata["id"], "create", tag_api_changes({}, after["tags"])[0])
             self._orphan_guard(metadata["id"], lambda: self._fill(metadata))
+            self._orphan_guard(metadata["id"], lambda: self._until_listed(self.result.get("job_id")))
             return
         call = getattr(self.api, source.call)
         body = source.body(p)
@@ -705,11 +706,16 @@ class ImsImage(HuaweiCloudModule):
             self.result["image"] = normalize_image(handle[1])
             return
         self.result["job_id"] = handle[1]
-        if not p["wait"]:
-            # IMS lists a new image late: the job id is what to follow, the image only if already listed.
-            found = self._own_images_named(p["name"])
-            if len(found) == 1:
-                self.result["image"] = normalize_image(found[0])
+        self._until_listed(handle[1])
+
+    def _until_listed(self, job_id):
+        """With wait=false, return only once IMS lists the new image (then returned as ``image``): a re-run's
+        look-up by name must find it, or it would create a twin (IMS lists new images late)."""
+        if self.params["wait"]:
+            return
+        found = wait_until_listed(self.api, job_id, self._own_image_named, self._window())
+        if found is not None:
+            self.result["image"] = normalize_image(found)
 
     def _apply_settle(self, image):
         if not self._is_bare_metadata(image):
@@ -753,8 +759,6 @@ class ImsImage(HuaweiCloudModule):
             return
         with open(self.params["filename"], "rb") as stream:
             self.api.upload_file(image["id"], stream)
-        if not self.params["wait"]:
-            self.result["image"] = normalize_image(self.api.get_image(image["id"]) or image)
 
     def _create_once(self, create, label="image"):
         """(label, what create() returned), or ("image", raw image) when a lost earlier attempt made it."""

@@ -224,9 +224,10 @@ def test_wait_false_returns_job_id_then_rerun_waits(emulator, run_playbook):
         result = run.task("image")
         assert result["changed"] is True
         assert len(result["job_id"]) == 32
-        # IMS lists a new image late: right after the call the job id is all there is to follow.
-        assert "image" not in result
+        # IMS lists a new image late: the task returns once it is listed, so a re-run finds it.
         [created] = images_named(emulator, "nowait")
+        assert result["image"]["id"] == created["id"]
+        assert result["image"]["status"] in ("queued", "saving")
 
         # A second run finds the image still being created: it waits, never creates twice.
         emulator.clear_calls()

@@ -11,9 +11,13 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils import _images as images
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import AmbiguousRequestError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import AmbiguousRequestError, JobFailedError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import create_once, look_for
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import DuplicateImagesError, single_image
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import (
+    DuplicateImagesError,
+    single_image,
+    wait_until_listed,
+)
 
 
 class Clock(object):
@@ -106,3 +110,58 @@ def test_single_image_names_every_duplicate():
     with pytest.raises(DuplicateImagesError) as info:
         single_image([{"id": "b"}, {"id": "a"}], "named 'x'")
     assert str(info.value).startswith("2 images are named 'x' (a, b): names are not unique in IMS")
+
+
+class Jobs(object):
+    """get_job answers from a script of statuses; the last one repeats."""
+
+    def __init__(self, statuses):
+        self.statuses = list(statuses)
+        self.reads = 0
+
+    def get_job(self, job_id):
+        self.reads += 1
+        status = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
+        return {"job_id": job_id, "status": status, "fail_reason": "bad file", "error_code": "IMG.0057"}
+
+
+def listed_after(looks, image):
+    """A look-up by name that finds ``image`` from its ``looks``-th call on."""
+    calls = []
+
+    def find():
+        calls.append(1)
+        return image if len(calls) >= looks else None
+    return find, calls
+
+
+def test_wait_until_listed_returns_the_image_once_listed_polling_once_a_second():
+    clock = Clock()
+    find, calls = listed_after(3, {"id": "i"})
+    jobs = Jobs(["RUNNING"])
+    assert wait_until_listed(jobs, "j", find, 60, clock=clock, sleep=clock.sleep) == {"id": "i"}
+    assert len(calls) == 3 and clock.now == 2.0 and jobs.reads == 2
+
+
+def test_wait_until_listed_gives_up_after_the_window():
+    clock = Clock()
+    find, calls = listed_after(100, {"id": "i"})
+    assert wait_until_listed(Jobs(["RUNNING", "SUCCESS"]), "j", find, 5, clock=clock, sleep=clock.sleep) is None
+    assert clock.now == 5.0 and len(calls) == 6
+
+
+def test_wait_until_listed_reports_a_failed_job():
+    clock = Clock()
+    find, calls = listed_after(100, {"id": "i"})
+    with pytest.raises(JobFailedError) as info:
+        wait_until_listed(Jobs(["RUNNING", "FAIL"]), "j", find, 60, clock=clock, sleep=clock.sleep)
+    assert info.value.to_result()["job_id"] == "j" and info.value.code == "IMG.0057"
+    assert len(calls) == 2
+
+
+def test_wait_until_listed_without_a_job_only_looks():
+    clock = Clock()
+    find, calls = listed_after(2, {"id": "i"})
+    jobs = Jobs(["FAIL"])
+    assert wait_until_listed(jobs, None, find, 60, clock=clock, sleep=clock.sleep) == {"id": "i"}
+    assert jobs.reads == 0
