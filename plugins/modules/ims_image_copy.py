@@ -321,6 +321,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import (
     looks_like_image_id,
     resolve_image,
     single_image,
+    wait_until_listed,
 )
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import HuaweiCloudModule
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import (
@@ -615,6 +616,8 @@ class ImsImageCopy(HuaweiCloudModule):
                 self.settle(c)
                 if wait and c.get("late"):
                     self.find_copy(c)
+            elif c["result"]["job_id"] and not wait and not self.check_mode:
+                self.until_listed(c)
         self.sum_up(plan)
         if self.many:
             self.result["polls"] = sum(c["result"]["polls"] for c in plan)
@@ -658,6 +661,15 @@ class ImsImageCopy(HuaweiCloudModule):
         if image.get("status") == "killed":
             raise HuaweiCloudError("image %s (%s) in region %s is in status killed: its copy failed; delete it "
                                    "and run again" % (image["id"], self.params["name"], c["region"]))
+
+    def until_listed(self, c):
+        """wait=false: the copy once IMS lists it (a re-run that looked earlier would copy twice); tags if active."""
+        found = wait_until_listed(self.api, c["result"]["job_id"], lambda: self.find_copy(c),
+                                  self.params["visibility_window"])
+        if found is not None:
+            c["existing"] = found
+            self.take(c, found)
+            self.settle(c)
 
     def settle(self, c):
         """A copy found: with wait=true one still in progress is waited for, never returned; tags once active."""

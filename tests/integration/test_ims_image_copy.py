@@ -140,7 +140,8 @@ def test_single_job_wait(world, run_playbook):
         dict(copy_task(image=base_name, name=name, tags=world.tags), name="tag"),
     ))
     assert run.rc == 0, run
-    assert run.task("copy")["image"] is None
+    # Returned once listed (IMS lists a new image late), so the "tag" re-run finds it and copies nothing.
+    assert run.task("copy")["image"]["id"] == run.task("copy")["image_id"]
     waited = run.task("wait")
     assert waited["status"] == "SUCCESS"
     assert waited["job_id"] == run.task("copy")["job_id"]
@@ -148,7 +149,30 @@ def test_single_job_wait(world, run_playbook):
     [copied] = world.images(name)
     assert waited["image_ids"] == [copied["id"]]
     assert waited["entities"]["image_id"] == copied["id"]
-    assert run.task("tag")["image_id"] == copied["id"]
+    assert run.task("tag")["image_id"] == copied["id"] == run.task("copy")["image_id"]
+
+
+@SEEDED
+def test_rerun_right_after_wait_false_copies_nothing_twice(emulator, run_playbook):
+    """IMS lists a copy late: a wait=false task returns once its copy is listed, so a re-run started right after it
+    (in-region and cross-region) finds that copy and waits for it instead of starting another one."""
+    tasks = [copy_task(image="demo-base-image", name="demo-base-rerun", wait=False, copy_tags=False),
+             dict(copy_task(image="demo-base-image", name="demo-base-rerun", target_region="cn-east-3",
+                            agency_name=AGENCY, wait=False, copy_tags=False), name="east")]
+    started = run_playbook(play(*tasks))
+    assert started.rc == 0, started
+    emulator.clear_calls()
+    again = run_playbook(play(*[dict(task, **{"huaweicloud.cloud.ims_image_copy": dict(
+        task["huaweicloud.cloud.ims_image_copy"], wait=True)}) for task in tasks]))
+    assert again.rc == 0, again
+    assert emulator.write_calls() == []
+    for name, region in (("copy", None), ("east", "cn-east-3")):
+        first = started.task(name)
+        assert first["changed"] is True and len(first["job_id"]) == 32
+        assert first["image"]["id"] == first["image_id"]
+        assert again.task(name)["image"]["status"] == "active"
+        [copied] = images_named(emulator, "demo-base-rerun", **({"region": region} if region else {}))
+        assert first["image_id"] == again.task(name)["image_id"] == copied["id"]
 
 
 @pytest.mark.parametrize("args, message", [
