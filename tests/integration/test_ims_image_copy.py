@@ -154,25 +154,22 @@ def test_single_job_wait(world, run_playbook):
 
 @SEEDED
 def test_rerun_right_after_wait_false_copies_nothing_twice(emulator, run_playbook):
-    """IMS lists a copy late: a wait=false task returns once its copy is listed, so a re-run started right after it
-    (in-region and cross-region) finds that copy and waits for it instead of starting another one."""
-    tasks = [copy_task(image="demo-base-image", name="demo-base-rerun", wait=False, copy_tags=False),
-             dict(copy_task(image="demo-base-image", name="demo-base-rerun", target_region="cn-east-3",
-                            agency_name=AGENCY, wait=False, copy_tags=False), name="east")]
-    started = run_playbook(play(*tasks))
-    assert started.rc == 0, started
+    """IMS lists a copy late: a wait=false task returns once its copy is listed, so the same task re-run right
+    after it (wait=true; in-region and cross-region) finds that copy and waits for it instead of copying again."""
+    tasks = []
+    for name, target in (("here", {}), ("east", dict(target_region="cn-east-3", agency_name=AGENCY))):
+        args = dict(image="demo-base-image", name="demo-base-rerun", copy_tags=False, **target)
+        tasks += [dict(copy_task(wait=False, **args), name=name), dict(copy_task(**args), name=name + " again")]
     emulator.clear_calls()
-    again = run_playbook(play(*[dict(task, **{"huaweicloud.cloud.ims_image_copy": dict(
-        task["huaweicloud.cloud.ims_image_copy"], wait=True)}) for task in tasks]))
-    assert again.rc == 0, again
-    assert emulator.write_calls() == []
-    for name, region in (("copy", None), ("east", "cn-east-3")):
-        first = started.task(name)
+    run = run_playbook(play(*tasks))
+    assert run.rc == 0, run
+    assert len([call for call in emulator.write_calls() if call["path"].endswith("copy")]) == 2
+    for name, region in (("here", None), ("east", "cn-east-3")):
+        first, again = run.task(name), run.task(name + " again")
         assert first["changed"] is True and len(first["job_id"]) == 32
-        assert first["image"]["id"] == first["image_id"]
-        assert again.task(name)["image"]["status"] == "active"
+        assert again["image"]["status"] == "active" and again["job_id"] is None
         [copied] = images_named(emulator, "demo-base-rerun", **({"region": region} if region else {}))
-        assert first["image_id"] == again.task(name)["image_id"] == copied["id"]
+        assert first["image"]["id"] == first["image_id"] == again["image_id"] == copied["id"]
 
 
 @pytest.mark.parametrize("args, message", [
