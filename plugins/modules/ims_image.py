@@ -446,6 +446,8 @@ image:
     - The image as IMS describes it, with the C(__) and C(_) prefixes dropped from attribute names
       (C(__os_version) becomes C(os_version)) and C(tags) as a dictionary.
     - For O(state=absent), the image as it was before it was deleted.
+    - With O(wait=false), the image being created (status C(queued) or C(saving)), once IMS lists it; not returned
+      if IMS did not list it within O(visibility_window).
     - Not returned when no image exists, and not in check mode for an image that would be created.
   returned: when the image exists
   type: dict

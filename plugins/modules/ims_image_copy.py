@@ -209,7 +209,8 @@ image:
   description:
     - The image as IMS describes it, with the C(__) and C(_) prefixes dropped from attribute names
       (C(__os_version) becomes C(os_version)) and C(tags) as a dictionary.
-    - The copy in the target region. V(null) in check mode when it would be created, and with O(wait=false).
+    - The copy in the target region. V(null) in check mode when it would be created. With O(wait=false), the copy
+      being made once IMS lists it (V(null) if IMS did not list it within O(visibility_window)).
   returned: always
   type: dict
   sample:
