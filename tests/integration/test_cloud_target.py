@@ -243,8 +243,9 @@ def test_fails_after_creating(hwc_target, run_playbook):
 
 
 def test_interrupted_right_after_starting_an_image(hwc_target, run_playbook):
-    assert run_playbook(play(create(hwc_target, "interrupted", wait=False))).rc == 0
-    # IMS lists the new image only seconds later: a cleanup that listed once, now, would miss it.
+    # visibility_window=0: return right after the call, before IMS lists the new image (seconds later), so a
+    # cleanup that listed once, now, would miss it.
+    assert run_playbook(play(create(hwc_target, "interrupted", wait=False, visibility_window=0))).rc == 0
     assert hwc_target.name("interrupted") not in [i["name"] for i in hwc_target.images()]
     os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C
 """
