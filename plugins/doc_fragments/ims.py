@@ -199,7 +199,7 @@ options:
     description:
       - Whether to wait for the asynchronous IMS job to end.
       - When V(false) the module returns the job id at once; follow it with M(huaweicloud.cloud.ims_job).
-        A task that creates an image returns once IMS lists the new image, with it (see O(visibility_window)).
+        A task that creates an image returns once IMS lists the new image, with it (see its C(visibility_window)).
       - The job's status is first read 0.5 s after the job starts, then less and less often (up to every 10 s)
         until IMS reports progress; then the end is estimated from the rate of progress and read just after it.
         A job is never read more often than once a second.
@@ -247,8 +247,8 @@ options:
       - With O(wait=false), a task that started a creation returns only once IMS lists the new image (usually a
         few seconds; at most this many seconds, reading the list about once a second), with the image (status
         C(queued) or C(saving), or C(active) for a quick job) next to the job id, so that a run right after it
-        finds the image and never creates a second one. If the job fails meanwhile, the task fails with
-        C(changed=true) and the job id. After the window the task returns the job id alone.
+        finds the image and never creates a second one. If the job fails meanwhile (the job is read from 5 s on),
+        the task fails with C(changed=true) and the job id. After the window the task returns the job id alone.
       - If not set, the value of E(HUAWEICLOUD_VISIBILITY_WINDOW) is used.
       - Only one play at a time may manage one image name (IMS names are not unique); serialize plays that
         share names, for example with C(throttle=1) or C(serial=1) on the task or play, and with AWX job

@@ -93,17 +93,20 @@ def single_image(images, what):
     return images[0] if images else None
 
 
-def wait_until_listed(api, job_id, find, window, clock=time.monotonic, sleep=time.sleep):
+def wait_until_listed(api, job_id, find, window, clock=time.monotonic, sleep=time.sleep, job_after=5.0):
     """What ``find()`` (the look-up a later run makes, by name) returns once IMS lists the image that the creation
     job ``job_id`` (None: no job, e.g. an upload) makes; None if it is not listed within ``window`` seconds.
 
     A task that starts a creation and returns without waiting (wait=false) calls this before it returns: IMS lists
     a new image only seconds after the call, and a re-run that looked in between would create a twin. Polls at
-    most once a second; raises JobFailedError when the job fails meanwhile (no image will be listed)."""
+    most once a second; from ``job_after`` seconds on (a listing that late is unusual, and reading the job before
+    would break up the copies ims_replicate starts together) each look also reads the job, and raises
+    JobFailedError when it failed (no image will be listed)."""
+    start = clock()
 
     def listed():
         found = find()
-        if found is None and job_id:
+        if found is None and job_id and clock() - start >= job_after:
             job = api.get_job(job_id)
             if job.get("status") == "FAIL":
                 raise JobFailedError(job)

@@ -140,7 +140,7 @@ def test_wait_until_listed_returns_the_image_once_listed_polling_once_a_second()
     find, calls = listed_after(3, {"id": "i"})
     jobs = Jobs(["RUNNING"])
     assert wait_until_listed(jobs, "j", find, 60, clock=clock, sleep=clock.sleep) == {"id": "i"}
-    assert len(calls) == 3 and clock.now == 2.0 and jobs.reads == 2
+    assert len(calls) == 3 and clock.now == 2.0 and jobs.reads == 0  # the job is read only from job_after on
 
 
 def test_wait_until_listed_gives_up_after_the_window():
@@ -154,14 +154,14 @@ def test_wait_until_listed_reports_a_failed_job():
     clock = Clock()
     find, calls = listed_after(100, {"id": "i"})
     with pytest.raises(JobFailedError) as info:
-        wait_until_listed(Jobs(["RUNNING", "FAIL"]), "j", find, 60, clock=clock, sleep=clock.sleep)
+        wait_until_listed(Jobs(["RUNNING", "FAIL"]), "j", find, 60, clock=clock, sleep=clock.sleep, job_after=2)
     assert info.value.to_result()["job_id"] == "j" and info.value.code == "IMG.0057"
-    assert len(calls) == 2
+    assert len(calls) == 4 and clock.now == 3.0  # job read at 2 s (RUNNING) and 3 s (FAIL)
 
 
 def test_wait_until_listed_without_a_job_only_looks():
     clock = Clock()
     find, calls = listed_after(2, {"id": "i"})
     jobs = Jobs(["FAIL"])
-    assert wait_until_listed(jobs, None, find, 60, clock=clock, sleep=clock.sleep) == {"id": "i"}
+    assert wait_until_listed(jobs, None, find, 60, clock=clock, sleep=clock.sleep, job_after=0) == {"id": "i"}
     assert jobs.reads == 0
