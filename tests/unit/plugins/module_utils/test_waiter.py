@@ -173,17 +173,23 @@ def test_wait_all_timeout_lists_every_pending_job():
 
 # Through ImsApi ---------------------------------------------------------------------------
 
-def test_ims_api_polls_the_job_endpoint(fake_session, response):
-    """ShowJobProgress (GET /v1/cloudimages/job/{id}), not the deprecated ShowJob path."""
-    path = "/v1/cloudimages/job/j-7"
-    fake_session.add("GET", path, response(200, {"status": "RUNNING"}),
-                     response(200, {"status": "SUCCESS", "entities": {"image_id": "img-1"}}))
+def api_on_fake_clock(fake_session):
+    """An ImsApi on ``fake_session`` whose waiter runs on a FakeClock (returned too)."""
     client = HuaweiCloudClient(Credentials(access_key="AK", secret_key="SK"), "cn-north-9", project_id="p1",
                                ims_endpoint="https://ims.example.com", session=fake_session,
                                retry_policy=RetryPolicy(sleep=lambda seconds: None))
     clock = FakeClock()
     api = ImsApi(client)
     api.waiter = JobWaiter(api.get_job, clock=clock, sleep=clock.sleep)
+    return api, clock
+
+
+def test_ims_api_polls_the_job_endpoint(fake_session, response):
+    """ShowJobProgress (GET /v1/cloudimages/job/{id}), not the deprecated ShowJob path."""
+    path = "/v1/cloudimages/job/j-7"
+    fake_session.add("GET", path, response(200, {"status": "RUNNING"}),
+                     response(200, {"status": "SUCCESS", "entities": {"image_id": "img-1"}}))
+    api, clock = api_on_fake_clock(fake_session)
 
     job = api.wait_job("j-7", 60)
 
@@ -203,12 +209,7 @@ def test_ended_member_job_is_read_once_from_show_job_for_its_results(fake_sessio
     results = [{"image_id": "img-1", "project_id": "p2", "status": "success"}]
     fake_session.add("GET", full, response(200, {"status": "SUCCESS", "job_type": "imsAddImageMembersJob",
                                                  "entities": {"results": results}}))
-    client = HuaweiCloudClient(Credentials(access_key="AK", secret_key="SK"), "cn-north-9", project_id="p1",
-                               ims_endpoint="https://ims.example.com", session=fake_session,
-                               retry_policy=RetryPolicy(sleep=lambda seconds: None))
-    clock = FakeClock()
-    api = ImsApi(client)
-    api.waiter = JobWaiter(api.get_job, clock=clock, sleep=clock.sleep)
+    api, _clock = api_on_fake_clock(fake_session)
 
     job = api.wait_job("j-8", 60)
 
@@ -311,12 +312,7 @@ def test_a_job_this_process_started_is_first_read_after_first_delay_and_timed_fr
 
 def test_ims_api_times_the_jobs_it_starts(fake_session, response):
     fake_session.add("POST", "/v1/cloudimages/i-1/copy", response(200, {"job_id": "j-9"}))
-    client = HuaweiCloudClient(Credentials(access_key="AK", secret_key="SK"), "cn-north-9", project_id="p1",
-                               ims_endpoint="https://ims.example.com", session=fake_session,
-                               retry_policy=RetryPolicy(sleep=lambda seconds: None))
-    clock = FakeClock()
-    api = ImsApi(client)
-    api.waiter = JobWaiter(api.get_job, clock=clock, sleep=clock.sleep)
+    api, _clock = api_on_fake_clock(fake_session)
     assert api.copy("i-1", {"name": "c"}) == "j-9"
     assert api.started == {"j-9": 1000.0}
 
