@@ -101,6 +101,19 @@ class ImageWaitError(HuaweiCloudError):
     """An image did not become active: it ended killed, vanished, or the wait ran out."""
 
 
+def _reads(api, image_id, timeout, sleep, clock, first_delay, max_delay):
+    """Reads of one image, a growing pause (never past the deadline) after each: yields (raw image or None,
+    seconds elapsed, seconds left)."""
+    start = clock()
+    delay = first_delay
+    while True:
+        image = api.get_image(image_id)
+        now = clock()
+        yield image, now - start, start + timeout - now
+        sleep(min(delay, max(0, start + timeout - clock())))
+        delay = min(delay * 1.5, max_delay)
+
+
 def wait_for_image(api, image_id, timeout, sleep=time.sleep, clock=time.monotonic, first_delay=0.5,
                    max_delay=10.0, settled=("active",), unlisted_grace=0):
     """Poll an image until its status is in ``settled``; return the raw image.
@@ -110,14 +123,8 @@ def wait_for_image(api, image_id, timeout, sleep=time.sleep, clock=time.monotoni
     this task just made may not be listed yet: for ``unlisted_grace`` seconds
     "not found" means "not listed yet", not "gone".
     """
-    start = clock()
-    deadline = start + timeout
-    delay = first_delay
-    while True:
-        image = api.get_image(image_id)
-        if image is None and clock() - start < min(unlisted_grace, timeout):
-            sleep(min(delay, max(0, deadline - clock())))
-            delay = min(delay * 1.5, max_delay)
+    for image, elapsed, remaining in _reads(api, image_id, timeout, sleep, clock, first_delay, max_delay):
+        if image is None and elapsed < min(unlisted_grace, timeout):
             continue
         if image is None:
             raise ImageWaitError("image %s disappeared while it was being created (its creation job failed?)"
@@ -128,26 +135,17 @@ def wait_for_image(api, image_id, timeout, sleep=time.sleep, clock=time.monotoni
         if status == "killed":
             raise ImageWaitError("image %s ended in status killed: its creation failed; delete it and try again"
                                  % image_id)
-        remaining = deadline - clock()
         if remaining <= 0:
             raise ImageWaitError("timed out after %ss waiting for image %s to become active (last status %s)"
                                  % (timeout, image_id, status))
-        sleep(min(delay, remaining))
-        delay = min(delay * 1.5, max_delay)
 
 
 def wait_until_gone(api, image_id, timeout, sleep=time.sleep, clock=time.monotonic, first_delay=0.5, max_delay=10.0):
     """Poll a deleted image until IMS no longer lists it (deletion is asynchronous); raise ImageWaitError on
     time-out."""
-    deadline = clock() + timeout
-    delay = first_delay
-    while True:
-        image = api.get_image(image_id)
+    for image, dummy, remaining in _reads(api, image_id, timeout, sleep, clock, first_delay, max_delay):
         if image is None or image.get("status") == "deleted":
             return
-        remaining = deadline - clock()
         if remaining <= 0:
             raise ImageWaitError("timed out after %ss waiting for image %s to be deleted (IMS still lists it, "
                                  "status %s)" % (timeout, image_id, image.get("status")))
-        sleep(min(delay, remaining))
-        delay = min(delay * 1.5, max_delay)
