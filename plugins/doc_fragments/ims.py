@@ -170,7 +170,6 @@ options:
     default: 5
 requirements:
   - python >= 3.8
-  - requests >= 2.25
 notes:
   - "Credentials are taken from the first of these sources that gives a whole identity (an access key and
     secret key, optionally with a security token, or a user, password and domain); a source that gives only part
@@ -191,6 +190,9 @@ notes:
     another host), or a reply that is not the JSON the call expects fails the task naming the call.
   - All modules of this collection are in the action group C(huaweicloud.cloud.ims), so connection options can be
     set once with C(module_defaults).
+  - HTTP(S) goes through Python's standard library (no package to install). A proxy is taken from
+    E(https_proxy), E(http_proxy) or E(all_proxy) unless E(no_proxy) names the host; it must be an C(http://) proxy
+    (credentials in its URL allowed); HTTPS is tunnelled through it with C(CONNECT) and still verified end to end.
 """
 
     WAIT = r"""

@@ -12,25 +12,12 @@ import contextlib
 import json
 import re
 import time
-import traceback
 
 try:
     from urllib.parse import unquote, urlsplit
 except ImportError:  # pragma: no cover
     from urllib import unquote  # type: ignore
     from urlparse import urlsplit  # type: ignore
-
-try:
-    import requests
-    from urllib3.exceptions import HTTPError as Urllib3Error
-    from urllib3.exceptions import ReadTimeoutError
-    HAS_REQUESTS = True
-    REQUESTS_IMPORT_ERROR = None
-except ImportError:  # pragma: no cover - reported through missing_required_lib
-    requests = None
-    Urllib3Error = ReadTimeoutError = None
-    HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import (
     AmbiguousRequestError,
@@ -47,6 +34,14 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._retries import 
     parse_retry_after,
 )
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._signer import canonical_query, sign_request
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._transport import (
+    ConnectionLost,
+    HttpSession,
+    NotSent,
+    ReplyCutShort,
+    ReplyTimeout,
+    TLSError,
+)
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import FORMATS, check_endpoint
 
 IDEMPOTENT_METHODS = frozenset(["GET", "HEAD", "PUT", "DELETE", "PATCH"])
@@ -148,7 +143,7 @@ class HuaweiCloudClient(object):
         self.ca_bundle = ca_bundle
         self.timeout = timeout
         self.retry_policy = retry_policy or RetryPolicy()
-        self.session = session or requests.Session()
+        self.session = session or HttpSession()
         self.session.headers["User-Agent"] = USER_AGENT
         # Bodies are read (and capped) as they come: no compression to expand behind the cap.
         self.session.headers["Accept-Encoding"] = "identity"
@@ -173,7 +168,7 @@ class HuaweiCloudClient(object):
 
     @property
     def verify(self):
-        """What requests verifies TLS with: False, the private CA bundle, or the system store."""
+        """What TLS is verified with: False, the private CA bundle, or True (the system store)."""
         return (self.ca_bundle or True) if self.validate_certs else False
 
     # Endpoints and identity -------------------------------------------------
@@ -299,21 +294,21 @@ class HuaweiCloudClient(object):
             try:
                 sent_headers = self._authenticate(method, url, headers, payload) if authenticate else dict(headers)
                 response = self._exchange(method, url, sent_headers, payload, budget)
-            except requests.exceptions.SSLError as exc:
+            except TLSError as exc:
                 # A certificate that does not verify will not verify on a retry either.
                 self.recorder.append((method, path, None))
                 raise HuaweiCloudError(tls_failure_message(urlsplit(url).hostname, self._short(exc)),
                                        method=method, path=path)
-            except requests.exceptions.ConnectionError as exc:
+            except (NotSent, ConnectionLost) as exc:
                 # Refused/unreachable before sending is safe to repeat; a drop
                 # after the request went out leaves its effect unknown.
-                never_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or "refused" in str(exc).lower()
+                never_sent = isinstance(exc, NotSent)
                 self.recorder.append((method, path, None))
                 error_type = HuaweiCloudError if (idempotent or never_sent) else AmbiguousRequestError
                 error = error_type("connection to %s failed: %s" % (urlsplit(url).netloc, self._short(exc)),
                                    method=method, path=path)
                 retryable = idempotent or never_sent
-            except (requests.exceptions.Timeout, _BudgetExceeded) as exc:
+            except (ReplyTimeout, _BudgetExceeded) as exc:
                 self.recorder.append((method, path, None))
                 error_type = HuaweiCloudError if idempotent else AmbiguousRequestError
                 if self.deadline is not None and budget < self.timeout:
@@ -321,7 +316,7 @@ class HuaweiCloudClient(object):
                 error = error_type("request timed out after %ss: %s" % (round(budget, 1), self._short(exc)),
                                    method=method, path=path)
                 retryable = idempotent
-            except requests.exceptions.ChunkedEncodingError as exc:
+            except ReplyCutShort as exc:
                 # The reply was cut short: the request did arrive, so a create may have happened.
                 self.recorder.append((method, path, None))
                 error_type = HuaweiCloudError if idempotent else AmbiguousRequestError
@@ -329,9 +324,9 @@ class HuaweiCloudClient(object):
             except _ReplyError as exc:
                 self.recorder.append((method, path, exc.status))
                 raise HuaweiCloudError(scrub(str(exc), self.secrets()), status=exc.status, method=method, path=path)
-            except (requests.exceptions.RequestException, ValueError, UnicodeError) as exc:
-                # Invalid headers or URLs, undecodable bodies: never a library traceback, never a credential
-                # (requests quotes a bad header's value).
+            except (ValueError, UnicodeError) as exc:
+                # Header values or URLs http.client refuses, undecodable bodies: never a library traceback,
+                # never a credential (http.client quotes a bad header's value).
                 self.recorder.append((method, path, None))
                 raise HuaweiCloudError("%s %s failed: %s" % (method, path, self._short(exc)), method=method,
                                        path=path)
@@ -374,19 +369,18 @@ class HuaweiCloudClient(object):
         clock = self.retry_policy.clock
         end = clock() + budget
         response = self.session.request(method, url, headers=headers, data=payload, timeout=budget,
-                                        verify=self.verify, allow_redirects=False, stream=True)
+                                        verify=self.verify)
         try:
             declared = response.headers.get("Content-Length")
             if declared is not None and (not declared.strip().isdigit() or int(declared) > MAX_BODY_BYTES):
                 raise _ReplyError(response.status_code, "the reply declares a body of %s bytes; at most %d are "
                                   "accepted" % (excerpt(declared, 20), MAX_BODY_BYTES))
-            raw = response.raw
             chunks = []
             size = 0
             while True:
                 if clock() > end:
                     raise _BudgetExceeded("the reply was not complete after %.1f s" % budget)
-                chunk = raw.read1(READ_CHUNK)
+                chunk = response.read1(READ_CHUNK)
                 if not chunk:
                     break
                 size += len(chunk)
@@ -394,11 +388,6 @@ class HuaweiCloudClient(object):
                     raise _ReplyError(response.status_code, "the reply body is larger than %d bytes"
                                       % MAX_BODY_BYTES)
                 chunks.append(chunk)
-        except (ReadTimeoutError, TimeoutError) as exc:
-            raise _BudgetExceeded("no more of the reply within %.1f s: %s" % (budget, exc))
-        except (Urllib3Error, OSError, ValueError) as exc:
-            # A body cut short (IncompleteRead/ProtocolError).
-            raise requests.exceptions.ChunkedEncodingError("the reply body was cut short: %s" % exc)
         finally:
             response.close()
         return Reply(response.status_code, response.headers, b"".join(chunks))

@@ -19,13 +19,9 @@ import json
 import os
 import time
 
-try:
-    import configparser
-except ImportError:  # pragma: no cover
-    import ConfigParser as configparser  # type: ignore
-
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._client import Credentials, tls_failure_message
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError, excerpt
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._transport import TLSError, TransportError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation import (
     FORMATS,
     OPTION_FORMATS,
@@ -33,11 +29,6 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._validation impo
     check_format,
     check_int_range,
 )
-
-try:
-    import requests
-except ImportError:  # pragma: no cover - the module reports the missing library
-    requests = None
 
 # What a source can give. Identity fields come as a group from the first source that has a whole identity;
 # each setting takes the first value found in precedence order (files only up to the source of the identity).
@@ -83,6 +74,8 @@ DEFAULT_METADATA_URL = "http://169.254.169.254"
 METADATA_PATH = "/openstack/latest/securitykey"
 # The SDK's MetadataAccessor waits (3, 3) seconds: off an ECS the service does not exist, fail fast.
 METADATA_TIMEOUT = 3
+# The metadata service answers with one small credential object; more than this is not read.
+METADATA_MAX_BYTES = 65536
 SECURITYTOKENS_PATH = "/v3.0/OS-CREDENTIAL/securitytokens"
 DEFAULT_DURATION = 3600
 
@@ -163,6 +156,9 @@ def _read_profile(name, environ, home):
     ini_path = _path(SDK_CREDENTIALS_FILE, environ, home)
     json_path = _path(KOOCLI_CONFIG_FILE, environ, home)
     if os.path.isfile(ini_path):
+        # Imported only when the file exists: a task pays for every import (AnsiballZ keeps no bytecode).
+        import configparser
+
         parser = configparser.ConfigParser(interpolation=None)
         try:
             with open(ini_path, encoding="utf-8") as handle:
@@ -288,11 +284,19 @@ def metadata_refresher(base_url):
     def refresh(client):
         where = "the ECS metadata service at %s" % url
         try:
-            response = client.session.get(url, timeout=METADATA_TIMEOUT, allow_redirects=False, verify=client.verify)
-            body = response.content[:65536]
-        except requests.exceptions.SSLError as exc:
+            response = client.session.request("GET", url, timeout=METADATA_TIMEOUT, verify=client.verify)
+            body = b""
+            try:
+                while len(body) < METADATA_MAX_BYTES:
+                    chunk = response.read1(METADATA_MAX_BYTES - len(body))
+                    if not chunk:
+                        break
+                    body += chunk
+            finally:
+                response.close()
+        except TLSError as exc:
             raise HuaweiCloudError(tls_failure_message(url, client._short(exc)))
-        except requests.exceptions.RequestException as exc:
+        except TransportError as exc:
             raise HuaweiCloudError("%s did not answer within %s s (%s); credentials_source=ecs_metadata works "
                                    "only on an ECS (set metadata_url otherwise)"
                                    % (where, METADATA_TIMEOUT, type(exc).__name__))

@@ -7,15 +7,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import AnsibleModule, _load_params, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, _load_params, env_fallback
 from ansible.module_utils.common.validation import check_type_dict
 from ansible.module_utils.six.moves.collections_abc import Mapping
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    HuaweiCloudClient,
-)
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._client import HuaweiCloudClient
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._credentials import resolve
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError, scrub
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import ImsApi
@@ -204,8 +200,6 @@ class HuaweiCloudModule(object):
             if self.params.get(name) == "":
                 self.params[name] = None
         self.check_mode = self.module.check_mode
-        if not HAS_REQUESTS:
-            self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self._api = None
         self._resolved = None
         self._check_common_params()
@@ -223,8 +217,7 @@ class HuaweiCloudModule(object):
         """The ImsApi for the module's region, built on first use."""
         if self._api is None:
             self._api = build_api(self.params, self._resolved)
-            # A module's output reaches Ansible only when it ends: long waits also log their progress.
-            self._api.waiter.log = self.module.log
+            self._api.log = self.module.log
         return self._api
 
     def secrets(self):

@@ -83,7 +83,7 @@ FORMATS = {
     # IAM agency names: letters, digits, -, _ and ., at most 64 characters.
     "agency_name": Format(r"[A-Za-z0-9_.\-]{1,64}", 64,
                           "1 to 64 letters, digits, hyphens (-), underscores (_) and dots (.)"),
-    # Values sent as HTTP headers: printable ASCII without white space (requests would otherwise echo them).
+    # Values sent as HTTP headers: printable ASCII without white space (http.client would otherwise echo them in its error).
     "header": Format(r"[\x21-\x7e]+", 16384, "printable ASCII characters without white space"),
     # The endpoint domain (cloud option) goes into URL hosts: DNS labels only.
     "host": Format(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}", 253,

@@ -17,8 +17,12 @@ import io
 import json
 import os
 import shutil
+import ssl
+import subprocess
 import sys
 import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
@@ -62,16 +66,27 @@ def _add_collections_path():
 _add_collections_path()
 
 
-# A stand-in for requests.Session ----------------------------------------------
+# A stand-in for the client's HttpSession (plugins/module_utils/_transport.py) ---------------
+
+class FakeHeaders(dict):
+    """Reply headers, looked up regardless of case as http.client's are."""
+
+    def __init__(self, headers):
+        super(FakeHeaders, self).__init__((name.lower(), value) for name, value in headers.items())
+
+    def get(self, name, default=None):
+        return super(FakeHeaders, self).get(name.lower(), default)
+
+    def __getitem__(self, name):
+        return super(FakeHeaders, self).__getitem__(name.lower())
+
 
 class FakeResponse(object):
-    """The parts of requests.Response that the client reads."""
+    """The parts of a transport Response that the client reads."""
 
     def __init__(self, status_code=200, body=None, headers=None, text=None):
-        from requests.structures import CaseInsensitiveDict
-
         self.status_code = status_code
-        self.headers = CaseInsensitiveDict(headers or {})
+        self.headers = FakeHeaders(headers or {})
         if text is not None:
             self.text = text
         elif body is not None:
@@ -79,17 +94,16 @@ class FakeResponse(object):
         else:
             self.text = ""
         self.content = self.text.encode("utf-8")
+        self._body = None
 
-    @property
-    def raw(self):
-        # The client reads bodies itself, a chunk at a time (stream=True); a scripted answer may be reused.
-        return io.BytesIO(self.content)
-
-    def json(self):
-        return json.loads(self.text)  # ValueError on plain text, as requests does
+    def read1(self, size):
+        # The client reads bodies itself, a chunk at a time; a scripted answer may be reused.
+        if self._body is None:
+            self._body = io.BytesIO(self.content)
+        return self._body.read1(size)
 
     def close(self):
-        pass
+        self._body = None
 
 
 class FakeSession(object):
@@ -108,12 +122,11 @@ class FakeSession(object):
         self._answers.setdefault((method, path), []).extend(answers)
         return self
 
-    def request(self, method, url, headers=None, data=None, timeout=None, verify=None, **options):
+    def request(self, method, url, headers=None, data=None, timeout=None, verify=None):
         sent = data.read() if hasattr(data, "read") else data
         parts = urlsplit(url)
         self.calls.append(dict(method=method, url=url, path=parts.path, query=parts.query,
-                               headers=dict(headers or {}), data=sent, timeout=timeout, verify=verify,
-                               options=options))
+                               headers=dict(headers or {}), data=sent, timeout=timeout, verify=verify))
         queue = self._answers.get((method, parts.path))
         if not queue:
             raise AssertionError("unexpected request %s %s" % (method, url))
@@ -138,3 +151,36 @@ def fake_session():
 def response():
     """Factory: response(status, body=None, headers=None, text=None)."""
     return FakeResponse
+
+
+@pytest.fixture
+def self_signed_server(tmp_path):
+    """A loopback HTTPS server whose certificate no default store trusts: (url, certificate file)."""
+    if not shutil.which("openssl"):
+        pytest.skip("openssl CLI not available")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b'{"images": []}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(cert), str(key))
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield "https://127.0.0.1:%d" % server.server_address[1], str(cert)
+    server.shutdown()
+    server.server_close()

@@ -9,11 +9,6 @@ __metaclass__ = type
 
 import datetime
 import json
-import shutil
-import ssl
-import subprocess
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
@@ -179,39 +174,6 @@ def test_cloud_sets_the_default_endpoints():
     client = HuaweiCloudClient(Credentials(access_key="A", secret_key="S"), "eu-west-101", cloud="myhuaweicloud.eu")
     assert client.ims_endpoint == "https://ims.eu-west-101.myhuaweicloud.eu"
     assert client.iam_endpoint == "https://iam.eu-west-101.myhuaweicloud.eu"
-
-
-@pytest.fixture
-def self_signed_server(tmp_path):
-    """A loopback HTTPS server whose certificate no default store trusts."""
-    if not shutil.which("openssl"):
-        pytest.skip("openssl CLI not available")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = b'{"images": []}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(str(cert), str(key))
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield "https://127.0.0.1:%d" % server.server_address[1], str(cert)
-    server.shutdown()
-    server.server_close()
 
 
 def test_certificate_failure_is_final_and_says_how_to_fix_it(self_signed_server):
