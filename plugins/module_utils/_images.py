@@ -8,11 +8,16 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import calendar
+import datetime
+import re
 import time
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError
 
 IN_PROGRESS_STATUSES = ("queued", "saving")
+# Date and time of an IMS timestamp; read with a pattern, not time.strptime, whose first call costs a module run
+# more than the rest of normalize_image (it imports _strptime and builds its locale's patterns).
+_TIMESTAMP = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2}):([0-9]{2})")
 
 
 def normalize_image(raw):
@@ -35,11 +40,14 @@ def parse_time(value):
     """An IMS time (``2024-06-02T07:49:48Z`` or ``2024-06-02 07:49:48``, UTC) as epoch seconds; None if unreadable."""
     if not isinstance(value, str):
         return None
-    text = value.strip().rstrip("Z").replace(" ", "T")
-    try:
-        return calendar.timegm(time.strptime(text[:19], "%Y-%m-%dT%H:%M:%S"))
-    except ValueError:
+    match = _TIMESTAMP.match(value.strip())
+    if match is None:
         return None
+    try:
+        moment = datetime.datetime(*[int(part) for part in match.groups()])
+    except ValueError:  # e.g. month 13
+        return None
+    return calendar.timegm(moment.timetuple())
 
 
 def tags_to_dict(tags):

@@ -10,22 +10,41 @@ __metaclass__ = type
 import time
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import AmbiguousRequestError, HuaweiCloudError
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import TERMINAL_STATUSES, JobWaiter
 
 # imsAddImageMembersJob, imsDeleteImageMembersJob, imsUpdateImageMembersJob (reference 5.5.1).
 MEMBER_JOB_SUFFIX = "MembersJob"
 
 
+# How a job ends (the waiter stops at these too).
+TERMINAL_STATUSES = ("SUCCESS", "FAIL")
+
+
 class ImsApi(object):
-    def __init__(self, client, waiter=None):
+    def __init__(self, client, waiter=None, log=None):
         self.client = client
-        self.waiter = waiter or JobWaiter(self.get_job, time_limit=client.time_limit)
+        self._waiter = waiter
+        # Where long waits note their progress (AnsibleModule.log): a module's output comes only at its end.
+        self.log = log
         # When each job this process started was asked for (the waiter's clock), to time its polls.
         self.started = {}
 
     def in_region(self, region, project_id=None):
         """The same identity, talking to another region's endpoint."""
-        return ImsApi(self.client.for_region(region, project_id))
+        return ImsApi(self.client.for_region(region, project_id), log=self.log)
+
+    @property
+    def waiter(self):
+        """The JobWaiter, made on first use: a run that waits for nothing never imports (so never compiles)
+        its module, and AnsiballZ compiles every imported module_utils file anew in each task."""
+        if self._waiter is None:
+            from ansible_collections.huaweicloud.cloud.plugins.module_utils._waiter import JobWaiter
+
+            self._waiter = JobWaiter(self.get_job, time_limit=self.client.time_limit, log=self.log)
+        return self._waiter
+
+    @waiter.setter
+    def waiter(self, waiter):
+        self._waiter = waiter
 
     @property
     def project_id(self):

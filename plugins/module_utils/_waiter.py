@@ -15,8 +15,8 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import (
     JobFailedError,
     WaitTimeoutError,
 )
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import TERMINAL_STATUSES
 
-TERMINAL_STATUSES = ("SUCCESS", "FAIL")
 # IMS reports entities.process_percent as a fraction with two decimals.
 PERCENT_STEP = 0.01
 

@@ -143,12 +143,14 @@ quota:
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._discovery import DISCOVERY_SPEC, discover, validate
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import HuaweiCloudError
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import duplicates_message
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._members import member_view
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._module import HuaweiCloudModule
 
 
 def members_of(api, image):
+    # Imported here and below, where needed: most runs ask for neither, and every module_utils file a run
+    # imports is compiled anew in each task (AnsiballZ keeps no bytecode).
+    from ansible_collections.huaweicloud.cloud.plugins.module_utils._members import member_view
+
     try:
         return [member_view(member) for member in api.list_members(image["id"])]
     except HuaweiCloudError as error:
@@ -184,6 +186,8 @@ class ImsImageInfo(HuaweiCloudModule):
         for name in p["names"] or []:
             named = [raw for raw, dummy in found if raw.get("name") == name]
             if len(named) > 1:
+                from ansible_collections.huaweicloud.cloud.plugins.module_utils._lookup import duplicates_message
+
                 # The duplicates rule of the modules that create images, as a warning: this module changes nothing.
                 self.module.warn(duplicates_message(named, "named %r" % name))
         images = []

@@ -87,3 +87,4 @@ def test_times_are_comparable():
     assert parse_time("2024-06-02 07:49:48") == 1717314588
     assert parse_time("2024-06-02T07:49:48.123Z") == 1717314588
     assert parse_time("yesterday") is None
+    assert parse_time("2024-13-02T07:49:48Z") is None  # read by a pattern, still checked as a date
