@@ -57,7 +57,7 @@ def test_installed_tree_is_complete(installed):
     releases = yaml.safe_load((installed / "changelogs" / "changelog.yaml").read_text())["releases"]
     assert GALAXY["version"] in releases, "changelog has no release %s" % GALAXY["version"]
     assert "v%s" % GALAXY["version"] in (installed / "CHANGELOG.rst").read_text()
-    for name in ("README.md", "meta/runtime.yml", "meta/execution-environment.yml", "requirements.txt"):
+    for name in ("README.md", "meta/runtime.yml", "meta/execution-environment.yml"):
         assert (installed / name).is_file(), name
 
     shipped = [p.relative_to(installed).as_posix() for p in installed.rglob("*")]
