@@ -4,7 +4,8 @@ the 5 copy jobs' durations (goal: <= 0.22, i.e. the longest copy plus a few seco
 The copies take different times, in the proportions of real cross-region copies (the Terraform provider's
 acceptance runs saw 742 to 888 s), scaled down by --scale so that the benchmark runs in seconds. The role's fixed
 overhead (wall time minus the longest job) does not scale with the jobs, so the ratio is also shown for the real
-job lengths with the overhead measured here; that row is the one the goal is about.
+job lengths with the overhead measured here. With --scale 1 the jobs take their real lengths (about 15 minutes)
+and the measured row is the one the goal is about.
 
     python3 tests/bench/replicate.py [--scale 60]
 """
@@ -48,18 +49,23 @@ def run(h, scale=60.0):
     overhead = wall - max(durations)
     real_total = sum(REAL_SECONDS.values())
     real_max = max(REAL_SECONDS.values())
+    measured = {
+        "bench": "replicate to 5 regions: role wall / sum of jobs (jobs %.1f-%.1fs)" % (min(durations), max(durations)),
+        "measured": wall, "baseline": total, "ratio": wall / total, "goal": "floor %.3f" % (max(durations) / total),
+        "note": "longest job %.1fs + overhead %.1fs: start %.1fs before the first job, job starts spread over %.1fs, "
+                "last job end -> role end %.1fs; %d ims_job wait(s), polls per job %s"
+                % (max(durations), overhead, begins[0] - min(t["start"] for t in role_tasks), begins[-1] - begins[0],
+                   role_end - last_end, len(waits), polls)}
+    if scale == 1:
+        measured["goal"] = "<= 0.22 (floor %.3f)" % (max(durations) / total)
+        return [measured]
     return [
-        {"bench": "replicate to 5 regions: role wall / sum of jobs (jobs %.1f-%.1fs)" % (min(durations), max(durations)),
-         "measured": wall, "baseline": total, "ratio": wall / total, "goal": "floor %.3f" % (max(durations) / total),
-         "note": "longest job %.1fs + overhead %.1fs: start %.1fs before the first job, job starts spread over %.1fs, "
-                 "last job end -> role end %.1fs; %d ims_job wait(s), polls per job %s"
-                 % (max(durations), overhead, begins[0] - min(t["start"] for t in role_tasks), begins[-1] - begins[0],
-                    role_end - last_end, len(waits), polls)},
+        measured,
         {"bench": "replicate to 5 regions, real job lengths (%.0f-%.0fs): role wall / sum of jobs"
                   % (min(REAL_SECONDS.values()), real_max),
          "measured": real_max + overhead, "baseline": real_total, "ratio": (real_max + overhead) / real_total,
-         "goal": "<= 0.22", "note": "the longest real copy plus the %.1fs overhead measured above (floor %.3f)"
-                                    % (overhead, real_max / real_total)},
+         "goal": "<= 0.22", "note": "the longest real copy plus the %.1fs overhead measured above (floor %.3f); "
+                                    "--replicate-scale 1 measures it" % (overhead, real_max / real_total)},
     ]
 
 
