@@ -13,8 +13,6 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import A
 
 # imsAddImageMembersJob, imsDeleteImageMembersJob, imsUpdateImageMembersJob (reference 5.5.1).
 MEMBER_JOB_SUFFIX = "MembersJob"
-
-
 # How a job ends (the waiter stops at these too).
 TERMINAL_STATUSES = ("SUCCESS", "FAIL")
 
