@@ -122,7 +122,8 @@ def test_one_connection_serves_many_requests_and_a_closed_one_is_reopened(server
     for dummy in range(3):
         assert get(session, origin.url + "/v2/cloudimages") == (200, {"via": "origin"})
     assert len(set(request["peer"] for request in origin.seen)) == 1
-    [kept] = session._idle.values()
+    assert len(session._idle) == 1
+    kept = next(iter(session._idle.values()))
     # Headers and body go out in separate writes: Nagle's algorithm would hold the body for the delayed ACK.
     assert kept.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
     time.sleep(0.6)  # the server drops the idle connection
