@@ -14,12 +14,12 @@ import pytest
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._client import Credentials, HuaweiCloudClient
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._errors import AmbiguousRequestError, HuaweiCloudError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ims import create_once
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._transport import ConnectionLost, NotSent, ReplyTimeout
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._retries import (
     RetryPolicy,
     is_retryable_status,
     is_transient_status,
 )
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._transport import ConnectionLost, NotSent, ReplyTimeout
 
 LIST = "/v2/cloudimages"
 CREATE = "/v2/cloudimages/action"
