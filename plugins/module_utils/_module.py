@@ -171,28 +171,24 @@ class HuaweiCloudModule(object):
     with_visibility = False
     read_only = False
 
-    def __init__(self, argument_spec=None, with_wait=None, with_visibility=None, **kwargs):
-        argument_spec = self.argument_spec if argument_spec is None else argument_spec
-        with_wait = self.with_wait if with_wait is None else with_wait
-        with_visibility = self.with_visibility if with_visibility is None else with_visibility
-        kwargs = dict(self.module_kwargs, **kwargs)
+    def __init__(self):
         self.result = {}
         spec = dict(COMMON_ARGUMENT_SPEC)
-        if with_wait:
+        if self.with_wait:
             spec.update(WAIT_ARGUMENT_SPEC)
-        if with_visibility:
+        if self.with_visibility:
             spec.update(VISIBILITY_ARGUMENT_SPEC)
-        spec.update(argument_spec)
+        spec.update(self.argument_spec)
         wrong = _unreadable_suboptions(spec, _load_params() or {})
         if wrong:
             # Read those options as raw values, so ansible-core masks the secrets, then refuse them.
             relaxed = dict(spec)
             relaxed.update((name, dict(type="raw", aliases=spec[name].get("aliases") or [])) for name in wrong)
-            module = AnsibleModule(argument_spec=relaxed, **kwargs)
+            module = AnsibleModule(argument_spec=relaxed, **self.module_kwargs)
             kind = "a list of dictionaries" if spec[wrong[0]].get("type") == "list" else "a dictionary"
             module.fail_json(msg="%s must be %s with the documented sub-options, got %s"
                              % (wrong[0], kind, type(module.params.get(wrong[0])).__name__))
-        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        self.module = AnsibleModule(argument_spec=spec, **self.module_kwargs)
         self.params = self.module.params
         # AWX injects every field of a credential type, blank ones as "": an empty
         # connection option means "not set", exactly like an absent variable.

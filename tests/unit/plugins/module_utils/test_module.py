@@ -63,9 +63,11 @@ def module_env(monkeypatch, tmp_path):
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", _fail_json)
 
 
-def build(args, argument_spec=None, **kwargs):
+def build(args, argument_spec=None, **attributes):
+    """A HuaweiCloudModule subclass with these class attributes (with_wait, ...), built from ``args``."""
+    module_class = type("Module", (HuaweiCloudModule,), dict(attributes, argument_spec=argument_spec or {}))
     with patch_module_args(args):
-        return HuaweiCloudModule(argument_spec or {}, **kwargs)
+        return module_class()
 
 
 def failure(args, **kwargs):
