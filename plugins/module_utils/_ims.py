@@ -18,9 +18,9 @@ TERMINAL_STATUSES = ("SUCCESS", "FAIL")
 
 
 class ImsApi(object):
-    def __init__(self, client, waiter=None, log=None):
+    def __init__(self, client, log=None):
         self.client = client
-        self._waiter = waiter
+        self._waiter = None
         # Where long waits note their progress (AnsibleModule.log): a module's output comes only at its end.
         self.log = log
         # When each job this process started was asked for (the waiter's clock), to time its polls.
